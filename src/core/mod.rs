@@ -1,0 +1,9 @@
+//! The pure layer: no `web-sys`, no `js-sys`, so it builds and is tested on
+//! the host, and the collector shares its formats.
+
+pub mod batch;
+pub mod ids;
+pub mod json;
+pub mod otlp_json;
+pub mod record;
+pub mod span;

@@ -1,0 +1,259 @@
+//! The OTLP/JSON encoder for traces, following the protocol's JSON mapping:
+//! lowerCamelCase keys, hex ids, 64-bit integers as strings, enums as
+//! integers. Spans are encoded once, when they end, into fragments; a request
+//! body is those fragments joined under their resource and scope.
+
+use super::ids::push_hex;
+use super::json::{push_i64, push_quoted_u64, push_string};
+use super::span::{KeyValue, SpanData, StatusCode, Value};
+
+fn push_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Str(s) => {
+            out.extend_from_slice(b"{\"stringValue\":");
+            push_string(out, s);
+        }
+        Value::Bool(b) => {
+            out.extend_from_slice(b"{\"boolValue\":");
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+        }
+        Value::Int(n) => {
+            out.extend_from_slice(b"{\"intValue\":\"");
+            push_i64(out, *n);
+            out.push(b'"');
+        }
+        Value::DoubleText(text) if is_json_number(text) => {
+            out.extend_from_slice(b"{\"doubleValue\":");
+            out.extend_from_slice(text.as_bytes());
+        }
+        // NaN and the infinities have no JSON number form, and decoders
+        // disagree on proto3's quoted form; a string keeps the span decodable.
+        Value::DoubleText(text) => {
+            out.extend_from_slice(b"{\"stringValue\":");
+            push_string(out, text);
+        }
+        Value::Array(items) => {
+            out.extend_from_slice(b"{\"arrayValue\":{\"values\":[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_value(out, item);
+            }
+            out.extend_from_slice(b"]}");
+        }
+    }
+    out.push(b'}');
+}
+
+/// JavaScript's text of a finite number is a JSON number; `NaN` and
+/// `Infinity` are not.
+fn is_json_number(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+}
+
+/// Appends `[{"key":…,"value":…},…]`.
+pub fn push_attributes(out: &mut Vec<u8>, attributes: &[KeyValue]) {
+    out.push(b'[');
+    for (i, kv) in attributes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"key\":");
+        push_string(out, kv.key);
+        out.extend_from_slice(b",\"value\":");
+        push_value(out, &kv.value);
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// Appends one span object.
+pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
+    out.extend_from_slice(b"{\"traceId\":\"");
+    push_hex(out, &span.trace_id.0);
+    out.extend_from_slice(b"\",\"spanId\":\"");
+    push_hex(out, &span.span_id.0);
+    out.push(b'"');
+    if let Some(parent) = &span.parent_span_id {
+        out.extend_from_slice(b",\"parentSpanId\":\"");
+        push_hex(out, &parent.0);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b",\"name\":");
+    push_string(out, span.name);
+    out.extend_from_slice(b",\"kind\":");
+    out.push(b'0' + span.kind as u8);
+    out.extend_from_slice(b",\"startTimeUnixNano\":");
+    push_quoted_u64(out, span.start_ns);
+    out.extend_from_slice(b",\"endTimeUnixNano\":");
+    push_quoted_u64(out, span.end_ns);
+    out.extend_from_slice(b",\"attributes\":");
+    push_attributes(out, &span.attributes);
+    out.extend_from_slice(b",\"status\":{");
+    if span.status.code != StatusCode::Unset {
+        out.extend_from_slice(b"\"code\":");
+        out.push(b'0' + span.status.code as u8);
+        if !span.status.message.is_empty() {
+            out.extend_from_slice(b",\"message\":");
+            push_string(out, span.status.message);
+        }
+    }
+    out.extend_from_slice(b"}}");
+}
+
+/// The opening of a `resourceSpans` entry, up to where its scopes go.
+pub fn resource_prefix(attributes: &[KeyValue]) -> Vec<u8> {
+    let mut out = b"{\"resource\":{\"attributes\":".to_vec();
+    push_attributes(&mut out, attributes);
+    out.extend_from_slice(b"},\"scopeSpans\":[");
+    out
+}
+
+/// The opening of a `scopeSpans` entry, up to where its spans go.
+pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
+    let mut out = b"{\"scope\":{\"name\":".to_vec();
+    push_string(&mut out, name);
+    if !version.is_empty() {
+        out.extend_from_slice(b",\"version\":");
+        push_string(&mut out, version);
+    }
+    out.extend_from_slice(b"},\"spans\":[");
+    out
+}
+
+/// Joins encoded spans, grouped by scope in order of first appearance, into
+/// an `ExportTraceServiceRequest` body. `spans` pairs a scope index into
+/// `scopes` with a span fragment.
+pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let size: usize = spans.iter().map(|(_, f)| f.len() + 1).sum();
+    let mut out = Vec::with_capacity(size + resource.len() + 64);
+    out.extend_from_slice(b"{\"resourceSpans\":[");
+    out.extend_from_slice(resource);
+    let mut done = vec![false; scopes.len()];
+    let mut first_scope = true;
+    for (i, (scope, _)) in spans.iter().enumerate() {
+        let scope = *scope as usize;
+        if done[scope] {
+            continue;
+        }
+        done[scope] = true;
+        if !first_scope {
+            out.push(b',');
+        }
+        first_scope = false;
+        out.extend_from_slice(&scopes[scope]);
+        let mut first_span = true;
+        for (_, fragment) in spans[i..].iter().filter(|(s, _)| *s as usize == scope) {
+            if !first_span {
+                out.push(b',');
+            }
+            first_span = false;
+            out.extend_from_slice(fragment);
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.extend_from_slice(b"]}]}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ids::{SpanId, TraceId};
+    use super::super::span::{SpanKind, Status};
+    use super::*;
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as PValue;
+
+    fn sample_span(name: &str, parent: Option<SpanId>) -> SpanData<'_> {
+        SpanData {
+            trace_id: TraceId::xray(0x6750_a1b2, [0xab; 12]),
+            span_id: SpanId([1, 2, 3, 4, 5, 6, 7, 8]),
+            parent_span_id: parent,
+            name,
+            kind: SpanKind::Client,
+            start_ns: 1_733_337_522_123_456_789,
+            end_ns: 1_733_337_522_223_456_789,
+            attributes: vec![
+                KeyValue { key: "s", value: Value::Str("q\"uote\n") },
+                KeyValue { key: "b", value: Value::Bool(false) },
+                KeyValue { key: "i", value: Value::Int(-42) },
+                KeyValue { key: "d", value: Value::DoubleText("0.25") },
+                KeyValue { key: "nan", value: Value::DoubleText("NaN") },
+                KeyValue {
+                    key: "a",
+                    value: Value::Array(vec![Value::Str("x"), Value::Int(1)]),
+                },
+            ],
+            status: Status { code: StatusCode::Error, message: "boom" },
+        }
+    }
+
+    /// Decodes our bytes with the reference OTLP types, so every field name
+    /// and value form is checked against the protocol, not against ourselves.
+    #[test]
+    fn request_body_decodes_with_the_reference_types_field_by_field() {
+        let resource = resource_prefix(&[KeyValue { key: "service.name", value: Value::Str("web") }]);
+        let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
+        let parent = SpanId([9; 8]);
+        let mut spans = Vec::new();
+        for (scope, name, parent) in [(0, "one", None), (1, "two", Some(parent)), (0, "three", None)] {
+            let mut fragment = Vec::new();
+            push_span(&mut fragment, &sample_span(name, parent));
+            spans.push((scope, fragment));
+        }
+        let body = request_body(&resource, &scopes, &spans);
+        let request: ExportTraceServiceRequest = serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&body)));
+
+        let rs = &request.resource_spans[0];
+        let service = &rs.resource.as_ref().unwrap().attributes[0];
+        assert_eq!(service.key, "service.name");
+        assert_eq!(service.value.as_ref().unwrap().value, Some(PValue::StringValue("web".into())));
+        let names: Vec<Vec<&str>> = rs
+            .scope_spans
+            .iter()
+            .map(|s| s.spans.iter().map(|s| s.name.as_str()).collect())
+            .collect();
+        assert_eq!(names, vec![vec!["one", "three"], vec!["two"]]);
+        let scope = rs.scope_spans[0].scope.as_ref().unwrap();
+        assert_eq!((scope.name.as_str(), scope.version.as_str()), ("app", "1.0"));
+
+        let two = &rs.scope_spans[1].spans[0];
+        assert_eq!(two.trace_id, TraceId::xray(0x6750_a1b2, [0xab; 12]).0.to_vec());
+        assert_eq!(two.span_id, vec![1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(two.parent_span_id, vec![9; 8]);
+        assert!(rs.scope_spans[0].spans[0].parent_span_id.is_empty());
+        assert_eq!(two.kind, 3);
+        assert_eq!(two.start_time_unix_nano, 1_733_337_522_123_456_789);
+        assert_eq!(two.end_time_unix_nano, 1_733_337_522_223_456_789);
+        let status = two.status.as_ref().unwrap();
+        assert_eq!((status.code, status.message.as_str()), (2, "boom"));
+        let values: Vec<Option<PValue>> =
+            two.attributes.iter().map(|kv| kv.value.as_ref().unwrap().value.clone()).collect();
+        assert_eq!(values[0], Some(PValue::StringValue("q\"uote\n".into())));
+        assert_eq!(values[1], Some(PValue::BoolValue(false)));
+        assert_eq!(values[2], Some(PValue::IntValue(-42)));
+        assert_eq!(values[3], Some(PValue::DoubleValue(0.25)));
+        assert_eq!(values[4], Some(PValue::StringValue("NaN".into())));
+        match &values[5] {
+            Some(PValue::ArrayValue(array)) => {
+                assert_eq!(array.values.len(), 2);
+                assert_eq!(array.values[1].value, Some(PValue::IntValue(1)));
+            }
+            other => panic!("array expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_finite_number_text_is_written_as_a_number() {
+        assert!(is_json_number("1e+21"));
+        assert!(is_json_number("-0.5"));
+        assert!(!is_json_number("-Infinity"));
+        assert!(!is_json_number("NaN"));
+        assert!(!is_json_number(""));
+    }
+}

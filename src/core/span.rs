@@ -1,0 +1,74 @@
+//! A finished span as the encoders see it. Strings borrow from wherever the
+//! span came from (the JavaScript record, or the Rust API's owned data), so
+//! ending a span copies nothing it does not have to.
+
+use super::ids::{SpanId, TraceId};
+
+/// OTLP's span kinds, numbered as on the wire (JavaScript's `SpanKind` is one less).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SpanKind {
+    Internal = 1,
+    Server = 2,
+    Client = 3,
+    Producer = 4,
+    Consumer = 5,
+}
+
+impl SpanKind {
+    /// From OpenTelemetry JS's numbering (INTERNAL = 0 … CONSUMER = 4).
+    pub fn from_js(n: u8) -> SpanKind {
+        match n {
+            1 => SpanKind::Server,
+            2 => SpanKind::Client,
+            3 => SpanKind::Producer,
+            4 => SpanKind::Consumer,
+            _ => SpanKind::Internal,
+        }
+    }
+}
+
+/// An attribute value of any OTLP type.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Value<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Int(i64),
+    /// A double in JavaScript's shortest text form (`String(n)`), which is
+    /// also JSON's; keeping the text spares the float formatter.
+    DoubleText(&'a str),
+    Array(Vec<Value<'a>>),
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct KeyValue<'a> {
+    pub key: &'a str,
+    pub value: Value<'a>,
+}
+
+/// OTLP status codes, numbered as on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum StatusCode {
+    #[default]
+    Unset = 0,
+    Ok = 1,
+    Error = 2,
+}
+
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Status<'a> {
+    pub code: StatusCode,
+    pub message: &'a str,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct SpanData<'a> {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent_span_id: Option<SpanId>,
+    pub name: &'a str,
+    pub kind: SpanKind,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    pub attributes: Vec<KeyValue<'a>>,
+    pub status: Status<'a>,
+}
