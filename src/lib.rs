@@ -11,4 +11,4 @@ pub mod core;
 #[cfg(feature = "web")]
 mod api;
 #[cfg(feature = "web")]
-mod web;
+pub mod web;

@@ -126,7 +126,12 @@ mod tests {
     fn defaults_are_opentelemetrys() {
         let c = BatchConfig::default();
         assert_eq!(
-            (c.max_queue_size, c.max_export_batch_size, c.scheduled_delay_millis, c.export_timeout_millis),
+            (
+                c.max_queue_size,
+                c.max_export_batch_size,
+                c.scheduled_delay_millis,
+                c.export_timeout_millis
+            ),
             (2048, 512, 5000, 30000)
         );
     }

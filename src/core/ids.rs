@@ -166,7 +166,10 @@ mod tests {
     fn span_id_is_never_all_zero() {
         assert!(SpanId::random([0; 8]).is_valid());
         assert_eq!(SpanId::random([0; 8]).to_hex(), "0000000000000001");
-        assert_eq!(SpanId::random([1, 2, 3, 4, 5, 6, 7, 8]).to_hex(), "0102030405060708");
+        assert_eq!(
+            SpanId::random([1, 2, 3, 4, 5, 6, 7, 8]).to_hex(),
+            "0102030405060708"
+        );
         assert!(TraceId::random([0; 16]).is_valid());
     }
 

@@ -160,7 +160,8 @@ pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)
     out
 }
 
-#[cfg(test)]
+// The reference types are a host-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::super::ids::{SpanId, TraceId};
     use super::super::span::{SpanKind, Status};
@@ -178,17 +179,35 @@ mod tests {
             start_ns: 1_733_337_522_123_456_789,
             end_ns: 1_733_337_522_223_456_789,
             attributes: vec![
-                KeyValue { key: "s", value: Value::Str("q\"uote\n") },
-                KeyValue { key: "b", value: Value::Bool(false) },
-                KeyValue { key: "i", value: Value::Int(-42) },
-                KeyValue { key: "d", value: Value::DoubleText("0.25") },
-                KeyValue { key: "nan", value: Value::DoubleText("NaN") },
+                KeyValue {
+                    key: "s",
+                    value: Value::Str("q\"uote\n"),
+                },
+                KeyValue {
+                    key: "b",
+                    value: Value::Bool(false),
+                },
+                KeyValue {
+                    key: "i",
+                    value: Value::Int(-42),
+                },
+                KeyValue {
+                    key: "d",
+                    value: Value::DoubleText("0.25"),
+                },
+                KeyValue {
+                    key: "nan",
+                    value: Value::DoubleText("NaN"),
+                },
                 KeyValue {
                     key: "a",
                     value: Value::Array(vec![Value::Str("x"), Value::Int(1)]),
                 },
             ],
-            status: Status { code: StatusCode::Error, message: "boom" },
+            status: Status {
+                code: StatusCode::Error,
+                message: "boom",
+            },
         }
     }
 
@@ -196,11 +215,18 @@ mod tests {
     /// and value form is checked against the protocol, not against ourselves.
     #[test]
     fn request_body_decodes_with_the_reference_types_field_by_field() {
-        let resource = resource_prefix(&[KeyValue { key: "service.name", value: Value::Str("web") }]);
+        let resource = resource_prefix(&[KeyValue {
+            key: "service.name",
+            value: Value::Str("web"),
+        }]);
         let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
         let parent = SpanId([9; 8]);
         let mut spans = Vec::new();
-        for (scope, name, parent) in [(0, "one", None), (1, "two", Some(parent)), (0, "three", None)] {
+        for (scope, name, parent) in [
+            (0, "one", None),
+            (1, "two", Some(parent)),
+            (0, "three", None),
+        ] {
             let mut fragment = Vec::new();
             push_span(&mut fragment, &sample_span(name, parent));
             spans.push((scope, fragment));
@@ -212,7 +238,10 @@ mod tests {
         let rs = &request.resource_spans[0];
         let service = &rs.resource.as_ref().unwrap().attributes[0];
         assert_eq!(service.key, "service.name");
-        assert_eq!(service.value.as_ref().unwrap().value, Some(PValue::StringValue("web".into())));
+        assert_eq!(
+            service.value.as_ref().unwrap().value,
+            Some(PValue::StringValue("web".into()))
+        );
         let names: Vec<Vec<&str>> = rs
             .scope_spans
             .iter()
@@ -220,10 +249,16 @@ mod tests {
             .collect();
         assert_eq!(names, vec![vec!["one", "three"], vec!["two"]]);
         let scope = rs.scope_spans[0].scope.as_ref().unwrap();
-        assert_eq!((scope.name.as_str(), scope.version.as_str()), ("app", "1.0"));
+        assert_eq!(
+            (scope.name.as_str(), scope.version.as_str()),
+            ("app", "1.0")
+        );
 
         let two = &rs.scope_spans[1].spans[0];
-        assert_eq!(two.trace_id, TraceId::xray(0x6750_a1b2, [0xab; 12]).0.to_vec());
+        assert_eq!(
+            two.trace_id,
+            TraceId::xray(0x6750_a1b2, [0xab; 12]).0.to_vec()
+        );
         assert_eq!(two.span_id, vec![1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(two.parent_span_id, vec![9; 8]);
         assert!(rs.scope_spans[0].spans[0].parent_span_id.is_empty());
@@ -232,8 +267,11 @@ mod tests {
         assert_eq!(two.end_time_unix_nano, 1_733_337_522_223_456_789);
         let status = two.status.as_ref().unwrap();
         assert_eq!((status.code, status.message.as_str()), (2, "boom"));
-        let values: Vec<Option<PValue>> =
-            two.attributes.iter().map(|kv| kv.value.as_ref().unwrap().value.clone()).collect();
+        let values: Vec<Option<PValue>> = two
+            .attributes
+            .iter()
+            .map(|kv| kv.value.as_ref().unwrap().value.clone())
+            .collect();
         assert_eq!(values[0], Some(PValue::StringValue("q\"uote\n".into())));
         assert_eq!(values[1], Some(PValue::BoolValue(false)));
         assert_eq!(values[2], Some(PValue::IntValue(-42)));

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the npm package `wasmtrace` into pkg/: the WebAssembly core
+# (size-optimized), its wasm-bindgen glue, and the JavaScript facade with types.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm
+rm -rf pkg && mkdir -p pkg
+wasm-bindgen --target web --out-dir pkg --out-name wasmtrace_core --no-typescript \
+  target/wasm32-unknown-unknown/wasm/wasmtrace.wasm
+# The features rustc enables by default for wasm32; wasm-opt must accept them.
+node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-reference-types --enable-multivalue \
+  pkg/wasmtrace_core_bg.wasm -o pkg/wasmtrace_core_bg.wasm
+cp js/index.js js/index.d.ts pkg/
+cp README.md pkg/ 2>/dev/null || true
+cat > pkg/package.json <<JSON
+{
+  "name": "wasmtrace",
+  "version": "$version",
+  "description": "OpenTelemetry-compatible browser tracing in Rust/WebAssembly: WebTracerProvider, X-Ray ids, OTLP export",
+  "license": "Apache-2.0",
+  "type": "module",
+  "main": "./index.js",
+  "module": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {
+    ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./wasmtrace_core_bg.wasm": "./wasmtrace_core_bg.wasm"
+  },
+  "files": ["index.js", "index.d.ts", "wasmtrace_core.js", "wasmtrace_core_bg.wasm", "README.md"],
+  "sideEffects": false
+}
+JSON
+echo "pkg/ built: $(wc -c < pkg/wasmtrace_core_bg.wasm) bytes of wasm"
