@@ -48,11 +48,7 @@ async function runPage(server, marker) {
   const tab = await browser.newPage();
   const errors = [];
   tab.on("pageerror", (e) => errors.push(String(e)));
-  // Serve the test page from this server's origin through routing, so the
-  // server itself stays a plain static server.
-  await tab.route(`${server.origin}/e2e.html`, (route) =>
-    route.fulfill({ contentType: "text/html", body: page(collector.url, marker) }),
-  );
+  server.pages["/e2e.html"] = page(collector.url, marker);
   await tab.goto(`${server.origin}/e2e.html`);
   await tab.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
   const result = await tab.evaluate(() => ({ result: window.result, traceId: window.traceId }));

@@ -119,7 +119,12 @@ function plainValue(value = {}) {
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 
-/** Serves files under ROOT, plus `pages` (path → HTML) on its own origin. */
+/**
+ * Serves files under ROOT, plus `pages` (path → HTML, may be added to later)
+ * on its own origin. Pages come from a real server rather than from request
+ * interception: Chromium counts an intercepted page as public, and then
+ * refuses its requests to loopback (Local Network Access).
+ */
 export async function serveStatic(pages = {}) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, "http://x").pathname;
@@ -138,7 +143,7 @@ export async function serveStatic(pages = {}) {
     }
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { origin: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((ok) => server.close(ok)) };
+  return { origin: `http://127.0.0.1:${server.address().port}`, pages, stop: () => new Promise((ok) => server.close(ok)) };
 }
 
 export async function launchBrowser() {

@@ -10,7 +10,7 @@ rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name wasmtrace_core --no-typescript \
   target/wasm32-unknown-unknown/wasm/wasmtrace.wasm
 # The features rustc enables by default for wasm32; wasm-opt must accept them.
-node_modules/.bin/wasm-opt -Oz \
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue \
   pkg/wasmtrace_core_bg.wasm -o pkg/wasmtrace_core_bg.wasm

@@ -1,0 +1,109 @@
+//! The command line: `validate` exit codes and messages, start-up failures.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{config, TempDir, BIN};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run wasmtrace-collector")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn validate_accepts_a_good_config() {
+    let dir = TempDir::new();
+    let path = dir.write("ok.yaml", &config(&dir.0.join("t.jsonl"), ""));
+    let arg = format!("--config={}", path.display());
+    let out = run(&["validate", &arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+    // validate only reads: the exporter's file is not created.
+    assert!(!dir.0.join("t.jsonl").exists());
+    let out = run(&["validate", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_names_an_unknown_key_and_its_line() {
+    let dir = TempDir::new();
+    let text = config(&dir.0.join("t.jsonl"), "").replace("endpoint:", "endpont:");
+    let path = dir.write("bad.yaml", &text);
+    let out = run(&["validate", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unknown field `endpont`"), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+    assert!(err.contains("bad.yaml"), "{err}");
+}
+
+#[test]
+fn validate_names_an_undefined_component() {
+    let dir = TempDir::new();
+    let text = config(&dir.0.join("t.jsonl"), "").replace("[file/local, debug]", "[file/remote]");
+    let path = dir.write("bad.yaml", &text);
+    let out = run(&["validate", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("exporter \"file/remote\" is not defined"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_file_and_bad_arguments() {
+    let out = run(&["validate", "--config", "/nonexistent/wasmtrace.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot read config file"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("usage:"));
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("validate --config FILE"));
+}
+
+#[test]
+fn run_refuses_an_invalid_config() {
+    let dir = TempDir::new();
+    let path = dir.write(
+        "bad.yaml",
+        "receivers:\n  otlp:\n    protocols:\n      http:\n",
+    );
+    let out = run(&["--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no pipeline defined"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_reports_a_busy_port() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let dir = TempDir::new();
+    let text =
+        config(&dir.0.join("t.jsonl"), "").replace("127.0.0.1:0", &format!("127.0.0.1:{port}"));
+    let path = dir.write("busy.yaml", &text);
+    let out = run(&["--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{err}"
+    );
+}
