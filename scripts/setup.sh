@@ -38,4 +38,8 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   log "npm install (binaryen's wasm-opt, playwright-core)"
   npm install --no-audit --no-fund --loglevel=error
 fi
+# The collector's tests use real third-party clients and moto (Python, Node).
+[ -f scripts/setup-collector.sh ] && bash scripts/setup-collector.sh
+# The benchmarks compare against OpenTelemetry JS from npm.
+[ -f bench/setup.sh ] && bash bench/setup.sh
 log "tools ready"

@@ -9,6 +9,11 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 bash scripts/setup.sh
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p wasmtrace --target wasm32-unknown-unknown --all-targets -- -D warnings
+
 step "host tests: SDK core and collector (unit + integration)"
 cargo test --workspace
 
@@ -50,3 +55,8 @@ bash scripts/build-pkg.sh
 
 step "end-to-end tests (playwright-core + Debian's Chromium + the collector)"
 npm run --silent test:e2e
+
+if [ -f bench/run.sh ]; then
+  step "benchmark harness, quick mode (checks the harness runs; its figures mean nothing)"
+  bash bench/run.sh --quick
+fi
