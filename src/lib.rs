@@ -1,14 +1,27 @@
 //! wasmtrace: OpenTelemetry-compatible tracing for the browser, in Rust.
 //!
 //! Three layers, each using only the ones below it:
-//! - [`core`]: pure logic (ids, span records, the OTLP encoder, batching
-//!   decisions), no browser APIs, tested on the host;
-//! - `web`: the browser's clock, randomness, timers and transport;
+//! - [`core`]: pure logic (ids, samplers, span records, propagation formats,
+//!   the OTLP encoder, batching decisions), no browser APIs, tested on the
+//!   host;
+//! - `web`: the browser's randomness and clock, as the facade hands them in;
 //! - `api`: the exports that the JavaScript facade (`js/index.js`) calls.
+//!
+//! The JavaScript facade does the browser's I/O (fetch, timers, page
+//! lifecycle) and owns the public class names; everything it decides, it asks
+//! this crate. The crate is `no_std` so the shipped module carries no std
+//! panic or formatting machinery.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod core;
 
-#[cfg(feature = "web")]
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod api;
-#[cfg(feature = "web")]
+#[cfg(all(feature = "standalone", target_arch = "wasm32"))]
+mod standalone;
+#[cfg(all(feature = "web", target_arch = "wasm32"))]
 pub mod web;

@@ -2,7 +2,8 @@
 //! of encoded spans that says when a batch is full, counts what it had to
 //! drop, and hands out batches that fit a size budget.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
 
 /// OpenTelemetry's `BatchSpanProcessor` options, with its defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -92,7 +93,7 @@ impl SpanQueue {
     /// The number of spans dropped since the last call, for the diagnostic
     /// logger to report once rather than per span.
     pub fn take_dropped(&mut self) -> u64 {
-        std::mem::take(&mut self.dropped)
+        core::mem::take(&mut self.dropped)
     }
 
     /// Removes the next batch: at most `max_export_batch_size` spans whose
@@ -117,6 +118,7 @@ impl SpanQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn span(len: usize) -> Encoded {
         (0, vec![b'x'; len])

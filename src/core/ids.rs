@@ -10,6 +10,9 @@ pub struct TraceId(pub [u8; 16]);
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct SpanId(pub [u8; 8]);
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl TraceId {

@@ -2,6 +2,8 @@
 //! integers, written straight into a byte buffer. Hand-written because serde
 //! and `std::fmt` would cost the browser far more bytes than this.
 
+use alloc::vec::Vec;
+
 /// Appends `text` as a JSON string literal, quotes included.
 pub fn push_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
@@ -66,6 +68,7 @@ pub fn push_quoted_u64(out: &mut Vec<u8>, n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn string(text: &str) -> String {
         let mut out = Vec::new();

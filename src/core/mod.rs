@@ -7,3 +7,5 @@ pub mod json;
 pub mod otlp_json;
 pub mod record;
 pub mod span;
+pub mod sampler;
+pub mod propagation;

@@ -6,6 +6,8 @@
 use super::ids::push_hex;
 use super::json::{push_i64, push_quoted_u64, push_string};
 use super::span::{KeyValue, SpanData, StatusCode, Value};
+use alloc::vec;
+use alloc::vec::Vec;
 
 fn push_value(out: &mut Vec<u8>, value: &Value) {
     match value {
@@ -166,6 +168,7 @@ mod tests {
     use super::super::ids::{SpanId, TraceId};
     use super::super::span::{SpanKind, Status};
     use super::*;
+    use std::string::String;
     use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
     use opentelemetry_proto::tonic::common::v1::any_value::Value as PValue;
 

@@ -15,6 +15,7 @@
 
 use super::ids::{SpanId, TraceId};
 use super::span::{KeyValue, SpanData, SpanKind, Status, StatusCode, Value};
+use alloc::vec::Vec;
 
 /// Why a record could not be read; records come from our own facade, so this
 /// points at a bug, and the span is dropped and reported rather than guessed.
@@ -185,6 +186,8 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::{String, ToString};
+    use alloc::{format, vec};
 
     const IDS: &str = "5b8efff798038103d269b633813fc60ceee19b7ec3c1b1740000000000000000";
 

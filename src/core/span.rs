@@ -3,6 +3,7 @@
 //! ending a span copies nothing it does not have to.
 
 use super::ids::{SpanId, TraceId};
+use alloc::vec::Vec;
 
 /// OTLP's span kinds, numbered as on the wire (JavaScript's `SpanKind` is one less).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
