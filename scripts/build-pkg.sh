@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm
+cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm --features standalone
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --out-dir pkg --out-name wasmtrace_core --no-typescript \
   target/wasm32-unknown-unknown/wasm/wasmtrace.wasm
@@ -14,7 +14,7 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue \
   pkg/wasmtrace_core_bg.wasm -o pkg/wasmtrace_core_bg.wasm
-cp js/index.js js/index.d.ts pkg/
+cp js/*.js js/index.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 cat > pkg/package.json <<JSON
 {
@@ -30,7 +30,7 @@ cat > pkg/package.json <<JSON
     ".": { "types": "./index.d.ts", "default": "./index.js" },
     "./wasmtrace_core_bg.wasm": "./wasmtrace_core_bg.wasm"
   },
-  "files": ["index.js", "index.d.ts", "wasmtrace_core.js", "wasmtrace_core_bg.wasm", "README.md"],
+  "files": ["*.js", "index.d.ts", "wasmtrace_core_bg.wasm", "README.md"],
   "sideEffects": false
 }
 JSON

@@ -9,13 +9,13 @@
 //!
 //! The JavaScript facade does the browser's I/O (fetch, timers, page
 //! lifecycle) and owns the public class names; everything it decides, it asks
-//! this crate. The crate is `no_std` so the shipped module carries no std
-//! panic or formatting machinery.
-#![no_std]
+//! this crate. The shipped module (feature `standalone`) is `no_std`, so it
+//! carries no std panic or formatting machinery; everything is written
+//! against `core` and `alloc`, so it builds the same with std (host tests,
+//! browser tests, the collector).
+#![cfg_attr(feature = "standalone", no_std)]
 
 extern crate alloc;
-#[cfg(test)]
-extern crate std;
 
 pub mod core;
 

@@ -1,88 +1,140 @@
 //! What the JavaScript facade (`js/index.js`) calls. These exports are the
 //! package's internals, not its public API: the facade owns the class and
-//! option names users see, and calls in here once per span start and end.
+//! option names users see. Hot paths take and return few, flat values.
 
-mod pipeline;
+mod propagation;
+mod registry;
 
 use crate::core::batch::BatchConfig;
-use crate::core::ids::{SpanId, TraceId};
+use crate::core::ids::{push_hex, TraceId};
 use crate::core::record;
-use crate::web::{clock, random, transport};
+use crate::core::sampler::{Parent, ParentBased, RateLimited, Ratio, Sampler};
+use crate::web::{clock, random};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(start)]
-fn start() {
-    transport::capture_native_fetch();
+/// Called once by `init()`.
+#[wasm_bindgen]
+pub fn set_time_origin(time_origin_ms: f64) {
+    clock::set_origin_millis(time_origin_ms);
 }
 
-/// Registers an exporter; `headers` is a record of string attributes.
+/// `bytes` random bytes as lower-case hex; the facade slices ids from it.
 #[wasm_bindgen]
-pub fn exporter_new(url: String, headers: &str, timeout_millis: u32) -> Result<u32, JsError> {
-    let headers = record::parse_attributes(headers)
-        .map_err(|e| JsError::new(e.0))?
-        .into_iter()
-        .filter_map(|kv| match kv.value {
-            crate::core::span::Value::Str(v) => Some((kv.key.to_owned(), v.to_owned())),
-            _ => None,
-        })
-        .collect();
-    Ok(pipeline::add_exporter(pipeline::Exporter {
-        url,
-        headers,
-        timeout_millis,
+pub fn random_hex(bytes: u32) -> String {
+    let mut hex = Vec::with_capacity(bytes as usize * 2);
+    let mut left = bytes as usize;
+    while left > 0 {
+        let mut block = [0u8; 256];
+        let n = left.min(256);
+        random::fill(&mut block[..n]);
+        push_hex(&mut hex, &block[..n]);
+        left -= n;
+    }
+    String::from_utf8(hex).unwrap_or_default()
+}
+
+/// A sampler: 0 AlwaysOn, 1 AlwaysOff, 2 TraceIdRatioBased(`ratio`),
+/// 3 rate-limited (`per_second`, then `ratio`).
+#[wasm_bindgen]
+pub fn sampler_new(kind: u8, ratio: f64, per_second: u32) -> u32 {
+    let sampler = match kind {
+        1 => Sampler::AlwaysOff,
+        2 => Sampler::TraceIdRatio(Ratio::new(ratio)),
+        3 => Sampler::RateLimited(RateLimited::new(per_second, ratio)),
+        _ => Sampler::AlwaysOn,
+    };
+    store_sampler(sampler)
+}
+
+/// ParentBased around samplers made before; each is consumed.
+#[wasm_bindgen]
+pub fn sampler_parent_based(
+    root: u32,
+    remote_sampled: u32,
+    remote_not_sampled: u32,
+    local_sampled: u32,
+    local_not_sampled: u32,
+) -> u32 {
+    let take = |id: u32, default: Sampler| {
+        registry::with(|r| r.samplers.get_mut(id as usize).and_then(Option::take))
+            .unwrap_or(default)
+    };
+    let pb = ParentBased {
+        root: take(root, Sampler::AlwaysOn),
+        remote_parent_sampled: take(remote_sampled, Sampler::AlwaysOn),
+        remote_parent_not_sampled: take(remote_not_sampled, Sampler::AlwaysOff),
+        local_parent_sampled: take(local_sampled, Sampler::AlwaysOn),
+        local_parent_not_sampled: take(local_not_sampled, Sampler::AlwaysOff),
+    };
+    store_sampler(Sampler::ParentBased(Box::new(pb)))
+}
+
+fn store_sampler(sampler: Sampler) -> u32 {
+    registry::with(|r| {
+        r.samplers.push(Some(sampler));
+        r.samplers.len() as u32 - 1
+    })
+}
+
+/// A provider with `resource` (a record of attributes) and a sampler made
+/// before (`u32::MAX` for the default, ParentBased(AlwaysOn)).
+#[wasm_bindgen]
+pub fn provider_new(resource: &str, sampler: u32) -> Result<u32, JsError> {
+    let attributes = record::parse_attributes(resource).map_err(|e| JsError::new(e.0))?;
+    Ok(registry::with(|r| {
+        let sampler = r
+            .samplers
+            .get_mut(sampler as usize)
+            .and_then(Option::take)
+            .unwrap_or_default();
+        r.add_provider(&attributes, sampler)
     }))
 }
 
 #[wasm_bindgen]
-pub fn processor_new(
-    exporter: u32,
-    max_queue_size: u32,
-    max_export_batch_size: u32,
-    scheduled_delay_millis: u32,
-    export_timeout_millis: u32,
-) -> u32 {
-    pipeline::add_processor(
-        exporter,
-        BatchConfig {
-            max_queue_size: max_queue_size as usize,
-            max_export_batch_size: max_export_batch_size as usize,
-            scheduled_delay_millis,
-            export_timeout_millis,
-        },
-    )
-}
-
-/// Registers a provider; `resource` is a record of attributes.
-#[wasm_bindgen]
-pub fn provider_new(resource: &str, processors: &[u32], xray_ids: bool) -> Result<u32, JsError> {
-    transport::capture_native_fetch();
-    let attributes = record::parse_attributes(resource).map_err(|e| JsError::new(e.0))?;
-    Ok(pipeline::add_provider(&attributes, processors, xray_ids))
+pub fn processor_new(provider: u32, max_queue_size: u32, max_export_batch_size: u32) -> u32 {
+    let config = BatchConfig {
+        max_queue_size: max_queue_size as usize,
+        max_export_batch_size: max_export_batch_size as usize,
+        ..BatchConfig::default()
+    };
+    registry::with(|r| r.add_processor(provider, config))
 }
 
 /// The index of a tracer's instrumentation scope within its provider.
 #[wasm_bindgen]
 pub fn scope_new(provider: u32, name: &str, version: &str) -> u32 {
-    pipeline::add_scope(provider, name, version)
+    registry::with(|r| r.add_scope(provider, name, version))
 }
 
-/// New ids for a span, as hex: a trace id (32) and span id (16) for a root
-/// span, only the span id for a child.
+/// The provider's sampling decision for a new span. `parent`: 0 none,
+/// 1 local sampled, 2 local not sampled, 3 remote sampled, 4 remote not sampled.
 #[wasm_bindgen]
-pub fn ids_new(provider: u32, root: bool) -> String {
-    let span_id = SpanId::random(random::bytes());
-    if !root {
-        return span_id.to_hex();
-    }
-    let trace_id = if pipeline::uses_xray_ids(provider) {
-        TraceId::xray(clock::epoch_secs(), random::bytes())
-    } else {
-        TraceId::random(random::bytes())
+pub fn sample(provider: u32, trace_id: &str, parent: u8, now_ms: f64) -> bool {
+    let Some(trace_id) = TraceId::from_hex(trace_id) else {
+        return false;
     };
-    trace_id.to_hex() + &span_id.to_hex()
+    let parent = match parent {
+        1 => Parent::Local { sampled: true },
+        2 => Parent::Local { sampled: false },
+        3 => Parent::Remote { sampled: true },
+        4 => Parent::Remote { sampled: false },
+        _ => Parent::None,
+    };
+    let now = clock::epoch_ns(now_ms);
+    registry::with(|r| {
+        r.provider(provider)
+            .sampler
+            .should_sample(&trace_id, parent, now)
+    })
 }
 
-/// Takes a finished span; times are `performance.now()`-relative milliseconds.
+/// Takes a finished span (see `core::record`); times are
+/// `performance.now()`-relative milliseconds. Answers with the bits of
+/// `registry::QUEUED`/`DROPPED` and which processors have a full batch.
 #[wasm_bindgen]
 pub fn span_end(
     provider: u32,
@@ -90,18 +142,36 @@ pub fn span_end(
     record: &str,
     start_ms: f64,
     end_ms: f64,
-) -> Result<(), JsError> {
+) -> Result<u32, JsError> {
     let span = record::parse(record, clock::epoch_ns(start_ms), clock::epoch_ns(end_ms))
         .map_err(|e| JsError::new(e.0))?;
-    pipeline::on_end(provider, scope, &span);
-    Ok(())
+    Ok(registry::with(|r| r.on_end(provider, scope, &span)))
 }
 
-/// Exports everything queued by the provider's processors.
+static LAST_BATCH_SPANS: crate::web::global::Global<u32> = crate::web::global::Global::new(0);
+
+/// The next OTLP/JSON request body of at most `max_bytes` of spans, or
+/// `undefined` when nothing is queued. `last_batch_spans()` then tells how
+/// many spans it holds.
 #[wasm_bindgen]
-pub fn force_flush(provider: u32) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        pipeline::flush(provider).await?;
-        Ok(JsValue::UNDEFINED)
-    })
+pub fn take_batch(processor: u32, max_bytes: u32) -> Option<Vec<u8>> {
+    let (body, count) = registry::with(|r| r.take_batch(processor, max_bytes as usize))?;
+    LAST_BATCH_SPANS.with(|n| *n = count);
+    Some(body)
+}
+
+#[wasm_bindgen]
+pub fn last_batch_spans() -> u32 {
+    LAST_BATCH_SPANS.with(|n| *n)
+}
+
+#[wasm_bindgen]
+pub fn queued(processor: u32) -> u32 {
+    registry::with(|r| r.queued(processor))
+}
+
+/// Spans dropped because the queue was full, since the last call.
+#[wasm_bindgen]
+pub fn take_dropped(processor: u32) -> u32 {
+    registry::with(|r| r.take_dropped(processor))
 }

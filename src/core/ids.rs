@@ -136,7 +136,7 @@ fn hex_digit(c: u8) -> Option<u8> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

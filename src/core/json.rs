@@ -65,7 +65,7 @@ pub fn push_quoted_u64(out: &mut Vec<u8>, n: u64) {
     out.push(b'"');
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use alloc::string::String;

@@ -4,7 +4,7 @@
 //! body is those fragments joined under their resource and scope.
 
 use super::ids::push_hex;
-use super::json::{push_i64, push_quoted_u64, push_string};
+use super::json::{push_i64, push_quoted_u64, push_string, push_u64};
 use super::span::{KeyValue, SpanData, StatusCode, Value};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -93,8 +93,52 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     push_quoted_u64(out, span.start_ns);
     out.extend_from_slice(b",\"endTimeUnixNano\":");
     push_quoted_u64(out, span.end_ns);
+    if !span.trace_state.is_empty() {
+        out.extend_from_slice(b",\"traceState\":");
+        push_string(out, span.trace_state);
+    }
     out.extend_from_slice(b",\"attributes\":");
     push_attributes(out, &span.attributes);
+    push_dropped(out, b"droppedAttributesCount", span.dropped.attributes);
+    if !span.events.is_empty() {
+        out.extend_from_slice(b",\"events\":[");
+        for (i, event) in span.events.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"timeUnixNano\":");
+            push_quoted_u64(out, event.time_ns);
+            out.extend_from_slice(b",\"name\":");
+            push_string(out, event.name);
+            out.extend_from_slice(b",\"attributes\":");
+            push_attributes(out, &event.attributes);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    push_dropped(out, b"droppedEventsCount", span.dropped.events);
+    if !span.links.is_empty() {
+        out.extend_from_slice(b",\"links\":[");
+        for (i, link) in span.links.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"traceId\":\"");
+            push_hex(out, &link.trace_id.0);
+            out.extend_from_slice(b"\",\"spanId\":\"");
+            push_hex(out, &link.span_id.0);
+            out.push(b'"');
+            if !link.trace_state.is_empty() {
+                out.extend_from_slice(b",\"traceState\":");
+                push_string(out, link.trace_state);
+            }
+            out.extend_from_slice(b",\"attributes\":");
+            push_attributes(out, &link.attributes);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    push_dropped(out, b"droppedLinksCount", span.dropped.links);
     out.extend_from_slice(b",\"status\":{");
     if span.status.code != StatusCode::Unset {
         out.extend_from_slice(b"\"code\":");
@@ -105,6 +149,15 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
         }
     }
     out.extend_from_slice(b"}}");
+}
+
+fn push_dropped(out: &mut Vec<u8>, key: &[u8], count: u32) {
+    if count > 0 {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(key);
+        out.extend_from_slice(b"\":");
+        push_u64(out, count as u64);
+    }
 }
 
 /// The opening of a `resourceSpans` entry, up to where its scopes go.
@@ -166,11 +219,11 @@ pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::super::ids::{SpanId, TraceId};
-    use super::super::span::{SpanKind, Status};
+    use super::super::span::{Dropped, Event, Link, SpanKind, Status};
     use super::*;
-    use std::string::String;
     use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
     use opentelemetry_proto::tonic::common::v1::any_value::Value as PValue;
+    use std::string::String;
 
     fn sample_span(name: &str, parent: Option<SpanId>) -> SpanData<'_> {
         SpanData {
@@ -207,9 +260,32 @@ mod tests {
                     value: Value::Array(vec![Value::Str("x"), Value::Int(1)]),
                 },
             ],
+            trace_state: "vendor=1",
+            events: vec![Event {
+                name: "exception",
+                time_ns: 1_733_337_522_200_000_000,
+                attributes: vec![KeyValue {
+                    key: "exception.type",
+                    value: Value::Str("TypeError"),
+                }],
+            }],
+            links: vec![Link {
+                trace_id: TraceId([3; 16]),
+                span_id: SpanId([4; 8]),
+                trace_state: "",
+                attributes: vec![KeyValue {
+                    key: "why",
+                    value: Value::Str("follows"),
+                }],
+            }],
             status: Status {
                 code: StatusCode::Error,
                 message: "boom",
+            },
+            dropped: Dropped {
+                attributes: 2,
+                events: 0,
+                links: 1,
             },
         }
     }
@@ -268,6 +344,21 @@ mod tests {
         assert_eq!(two.kind, 3);
         assert_eq!(two.start_time_unix_nano, 1_733_337_522_123_456_789);
         assert_eq!(two.end_time_unix_nano, 1_733_337_522_223_456_789);
+        assert_eq!(two.trace_state, "vendor=1");
+        assert_eq!(two.events[0].name, "exception");
+        assert_eq!(two.events[0].time_unix_nano, 1_733_337_522_200_000_000);
+        assert_eq!(two.events[0].attributes[0].key, "exception.type");
+        assert_eq!(two.links[0].trace_id, vec![3; 16]);
+        assert_eq!(two.links[0].span_id, vec![4; 8]);
+        assert_eq!(two.links[0].attributes[0].key, "why");
+        assert_eq!(
+            (
+                two.dropped_attributes_count,
+                two.dropped_events_count,
+                two.dropped_links_count
+            ),
+            (2, 0, 1)
+        );
         let status = two.status.as_ref().unwrap();
         assert_eq!((status.code, status.message.as_str()), (2, "boom"));
         let values: Vec<Option<PValue>> = two

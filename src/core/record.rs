@@ -6,7 +6,13 @@
 //! root), one digit of JavaScript `SpanKind`, the name as a string, then
 //! sections, each a tag character:
 //! - `A` key value: an attribute;
-//! - `!` code-digit message: the status.
+//! - `!` code-digit message: the status;
+//! - `T` string: the W3C trace state;
+//! - `E` name offset count: an event, `offset` the decimal nanoseconds from
+//!   the span's start (may be negative), then `count` attributes (key value);
+//! - `L` 32 hex trace id, 16 hex span id, trace state string, count: a link
+//!   and its attributes;
+//! - `D` attributes events links: what span limits dropped, each `<n>:`.
 //!
 //! A string is `<length>:<text>` with the length in UTF-16 code units, which is
 //! what JavaScript's `.length` counts. A value is `s` string, `b0`/`b1`,
@@ -14,7 +20,7 @@
 //! `a<count>:` followed by that many values.
 
 use super::ids::{SpanId, TraceId};
-use super::span::{KeyValue, SpanData, SpanKind, Status, StatusCode, Value};
+use super::span::{Dropped, Event, KeyValue, Link, SpanData, SpanKind, Status, StatusCode, Value};
 use alloc::vec::Vec;
 
 /// Why a record could not be read; records come from our own facade, so this
@@ -106,6 +112,23 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl<'a> Reader<'a> {
+    fn attribute(&mut self) -> Result<KeyValue<'a>, RecordError> {
+        let key = self.string()?;
+        let value = self.value(0)?;
+        Ok(KeyValue { key, value })
+    }
+
+    fn attributes(&mut self) -> Result<Vec<KeyValue<'a>>, RecordError> {
+        let count = self.number()?;
+        let mut list = Vec::with_capacity(count.min(128));
+        for _ in 0..count {
+            list.push(self.attribute()?);
+        }
+        Ok(list)
+    }
+}
+
 fn parse_i64(text: &str) -> Result<i64, RecordError> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -127,6 +150,18 @@ fn parse_i64(text: &str) -> Result<i64, RecordError> {
     Ok(if negative { -n } else { n })
 }
 
+/// Reads a run of `<length>:<text>` strings, stopping at the first malformed one.
+pub fn strings(text: &str) -> impl Iterator<Item = &str> {
+    let mut r = Reader { text, at: 0 };
+    core::iter::from_fn(move || {
+        if r.at < text.len() {
+            r.string().ok()
+        } else {
+            None
+        }
+    })
+}
+
 /// Reads a list of `A` attribute sections (a resource's attributes).
 pub fn parse_attributes(text: &str) -> Result<Vec<KeyValue<'_>>, RecordError> {
     let mut r = Reader { text, at: 0 };
@@ -135,9 +170,7 @@ pub fn parse_attributes(text: &str) -> Result<Vec<KeyValue<'_>>, RecordError> {
         if r.byte()? != b'A' {
             return Err(RecordError("bad section tag"));
         }
-        let key = r.string()?;
-        let value = r.value(0)?;
-        attributes.push(KeyValue { key, value });
+        attributes.push(r.attribute()?);
     }
     Ok(attributes)
 }
@@ -159,15 +192,48 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
         kind,
         start_ns,
         end_ns,
+        trace_state: "",
         attributes: Vec::new(),
+        events: Vec::new(),
+        links: Vec::new(),
         status: Status::default(),
+        dropped: Dropped::default(),
     };
     while r.at < text.len() {
         match r.byte()? {
-            b'A' => {
-                let key = r.string()?;
-                let value = r.value(0)?;
-                span.attributes.push(KeyValue { key, value });
+            b'A' => span.attributes.push(r.attribute()?),
+            b'T' => span.trace_state = r.string()?,
+            b'E' => {
+                let name = r.string()?;
+                let offset = parse_i64(r.string()?)?;
+                let time_ns = start_ns.saturating_add_signed(offset);
+                let attributes = r.attributes()?;
+                span.events.push(Event {
+                    name,
+                    time_ns,
+                    attributes,
+                });
+            }
+            b'L' => {
+                let trace_id =
+                    TraceId::from_hex(r.fixed(32)?).ok_or(RecordError("bad link trace id"))?;
+                let span_id =
+                    SpanId::from_hex(r.fixed(16)?).ok_or(RecordError("bad link span id"))?;
+                let trace_state = r.string()?;
+                let attributes = r.attributes()?;
+                span.links.push(Link {
+                    trace_id,
+                    span_id,
+                    trace_state,
+                    attributes,
+                });
+            }
+            b'D' => {
+                span.dropped = Dropped {
+                    attributes: r.number()? as u32,
+                    events: r.number()? as u32,
+                    links: r.number()? as u32,
+                };
             }
             b'!' => {
                 span.status.code = match r.byte()? {
@@ -183,7 +249,7 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
     Ok(span)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use alloc::string::{String, ToString};
@@ -233,6 +299,42 @@ mod tests {
         );
         assert_eq!(span.status.code, StatusCode::Error);
         assert_eq!(span.status.message, "failed");
+    }
+
+    #[test]
+    fn reads_events_links_trace_state_and_dropped_counts() {
+        let text = format!(
+            "{IDS}0{}T{}E{}{}1:{}s{}E{}{}0:L5b8efff798038103d269b633813fc60daaaaaaaaaaaaaaaa{}1:{}b0D1:2:3:",
+            s("n"),
+            s("k=v"),
+            s("exception"),
+            s("1500"),
+            s("exception.message"),
+            s("boom"),
+            s("early"),
+            s("-20"),
+            s(""),
+            s("ok"),
+        );
+        let span = parse(&text, 1000, 5000).unwrap();
+        assert_eq!(span.trace_state, "k=v");
+        assert_eq!(span.events.len(), 2);
+        assert_eq!(
+            (span.events[0].name, span.events[0].time_ns),
+            ("exception", 2500)
+        );
+        assert_eq!(span.events[0].attributes[0].value, Value::Str("boom"));
+        assert_eq!(span.events[1].time_ns, 980);
+        assert_eq!(span.links[0].span_id.to_hex(), "aaaaaaaaaaaaaaaa");
+        assert_eq!(span.links[0].attributes[0].value, Value::Bool(false));
+        assert_eq!(
+            span.dropped,
+            Dropped {
+                attributes: 1,
+                events: 2,
+                links: 3
+            }
+        );
     }
 
     #[test]

@@ -62,6 +62,29 @@ pub struct Status<'a> {
 }
 
 #[derive(Clone, PartialEq, Debug)]
+pub struct Event<'a> {
+    pub name: &'a str,
+    pub time_ns: u64,
+    pub attributes: Vec<KeyValue<'a>>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Link<'a> {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub trace_state: &'a str,
+    pub attributes: Vec<KeyValue<'a>>,
+}
+
+/// What span limits cut off, reported on the wire as OTLP asks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Dropped {
+    pub attributes: u32,
+    pub events: u32,
+    pub links: u32,
+}
+
+#[derive(Clone, PartialEq, Debug)]
 pub struct SpanData<'a> {
     pub trace_id: TraceId,
     pub span_id: SpanId,
@@ -70,6 +93,10 @@ pub struct SpanData<'a> {
     pub kind: SpanKind,
     pub start_ns: u64,
     pub end_ns: u64,
+    pub trace_state: &'a str,
     pub attributes: Vec<KeyValue<'a>>,
+    pub events: Vec<Event<'a>>,
+    pub links: Vec<Link<'a>>,
     pub status: Status<'a>,
+    pub dropped: Dropped,
 }

@@ -1,34 +1,20 @@
-//! The browser's clock. `std::time` panics on `wasm32-unknown-unknown`, so
-//! wall time is `performance.timeOrigin + performance.now()`, which is also
-//! monotonic within the page.
+//! The browser's clock. `std::time` panics on `wasm32-unknown-unknown`; the
+//! facade hands in `performance.timeOrigin` once and then times relative to
+//! it (`performance.now()`), which keeps sub-microsecond precision that an
+//! absolute epoch in milliseconds would lose.
 
-use wasm_bindgen::prelude::*;
+use super::global::Global;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-    #[wasm_bindgen(thread_local_v2, js_namespace = performance, js_name = timeOrigin)]
-    static TIME_ORIGIN: f64;
-}
+static ORIGIN_NS: Global<u64> = Global::new(0);
 
-thread_local! {
-    /// `timeOrigin` in whole nanoseconds, kept apart from the small relative
-    /// part so adding them loses no precision.
-    static ORIGIN_NS: u64 = TIME_ORIGIN.with(|ms| (*ms * 1e6) as u64);
+pub fn set_origin_millis(time_origin_ms: f64) {
+    ORIGIN_NS.with(|ns| *ns = (time_origin_ms * 1e6) as u64);
 }
 
 /// Nanoseconds since the Unix epoch for a `performance.now()`-relative time
-/// in milliseconds.
+/// in milliseconds (negative for times before the page started).
 pub fn epoch_ns(relative_ms: f64) -> u64 {
     let origin = ORIGIN_NS.with(|ns| *ns);
-    if relative_ms <= 0.0 {
-        return origin.saturating_sub((-relative_ms * 1e6) as u64);
-    }
-    origin + (relative_ms * 1e6) as u64
-}
-
-/// Seconds since the Unix epoch, now.
-pub fn epoch_secs() -> u32 {
-    (epoch_ns(performance_now()) / 1_000_000_000) as u32
+    let offset = (relative_ms * 1e6) as i64;
+    origin.saturating_add_signed(offset)
 }

@@ -1,6 +1,7 @@
-//! The browser layer: moves values between the browser and `core`, and
-//! decides little itself.
+//! The browser layer: randomness from `crypto.getRandomValues`, the clock as
+//! the facade hands it in, and single-threaded global state. It moves values
+//! between the browser and `core`, and decides nothing itself.
 
 pub mod clock;
+pub mod global;
 pub mod random;
-pub mod transport;

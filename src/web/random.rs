@@ -1,7 +1,7 @@
 //! Randomness from `crypto.getRandomValues`, drawn in blocks so that making
 //! ids does not cross into JavaScript for every span.
 
-use std::cell::RefCell;
+use super::global::Global;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -17,14 +17,14 @@ struct Pool {
     used: usize,
 }
 
-thread_local! {
-    static RANDOM: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL], used: POOL }) };
-}
+static RANDOM: Global<Pool> = Global::new(Pool {
+    bytes: [0; POOL],
+    used: POOL,
+});
 
-/// Fills `out` (at most `POOL` bytes) with cryptographically random bytes.
+/// Fills `out` (at most 1024 bytes) with cryptographically random bytes.
 pub fn fill(out: &mut [u8]) {
     RANDOM.with(|pool| {
-        let mut pool = pool.borrow_mut();
         if pool.used + out.len() > POOL {
             get_random_values(&mut pool.bytes);
             pool.used = 0;

@@ -80,7 +80,7 @@ pub fn format(header: &XRayHeader) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use alloc::string::ToString;
@@ -94,7 +94,10 @@ mod tests {
         assert_eq!(h.trace_id.to_xray_text(), ROOT);
         assert_eq!(h.parent_id.to_hex(), "53995c3f42cd8ad8");
         assert_eq!(h.sampled, Some(true));
-        assert_eq!(h.extra, "Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5");
+        assert_eq!(
+            h.extra,
+            "Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5"
+        );
         assert_eq!(
             format(&h),
             alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1;Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5")
@@ -105,9 +108,19 @@ mod tests {
     fn a_missing_or_deferred_decision_is_none() {
         let h = parse(&alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8")).unwrap();
         assert_eq!(h.sampled, None);
-        let h = parse(&alloc::format!("Root={ROOT}; Parent=53995c3f42cd8ad8; Sampled=?")).unwrap();
+        let h = parse(&alloc::format!(
+            "Root={ROOT}; Parent=53995c3f42cd8ad8; Sampled=?"
+        ))
+        .unwrap();
         assert_eq!(h.sampled, None);
-        assert_eq!(parse(&alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=0")).unwrap().sampled, Some(false));
+        assert_eq!(
+            parse(&alloc::format!(
+                "Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=0"
+            ))
+            .unwrap()
+            .sampled,
+            Some(false)
+        );
     }
 
     #[test]

@@ -1,0 +1,267 @@
+// The OTLP/HTTP exporter and the batch span processor. Spans wait, already
+// encoded, in WebAssembly; these move request bodies onto the network with
+// the page's own fetch: gzip when the browser can, retries with backoff,
+// and on page hide, keepalive requests that survive the page.
+import { wasm, diag, nativeFetch, requireReady } from "./core.js";
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 5;
+// Browsers allow 64 KiB of keepalive bodies in flight per page, and Chromium
+// at most 9 such requests; stay under both.
+const KEEPALIVE_BYTES = 60 * 1024;
+const KEEPALIVE_REQUESTS = 9;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function retryAfterMillis(value) {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+async function gzip(body) {
+  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export class OTLPTraceExporter {
+  constructor(config = {}) {
+    this.url = config.url ?? "http://localhost:4318/v1/traces";
+    this._headers = config.headers ?? {};
+    this._timeout = config.timeoutMillis ?? 10000;
+    this._gzip = (config.compression ?? "gzip") === "gzip" && typeof CompressionStream === "function";
+    this._concurrencyLimit = config.concurrencyLimit ?? 30;
+    this._inFlight = 0;
+    this._slots = [];
+    this._retryChain = null;
+    this._keepaliveBytes = 0;
+    this._keepaliveRequests = 0;
+    this._warnIfCrossOrigin();
+  }
+
+  _warnIfCrossOrigin() {
+    if (typeof location === "undefined") return;
+    try {
+      const target = new URL(this.url, location.href);
+      if (target.origin !== location.origin) {
+        diag.info(`spans go to ${target.origin}, another origin than this page's (${location.origin}): the collector must allow this origin with CORS (receivers.otlp.protocols.http.cors.allowed_origins), and max_age saves a preflight per export`);
+      }
+    } catch {
+      diag.warn(`the exporter url "${this.url}" is not a valid URL`);
+    }
+  }
+
+  async _headersNow() {
+    return typeof this._headers === "function" ? await this._headers() : this._headers;
+  }
+
+  async _post(body, encoding, keepalive) {
+    const headers = { "content-type": "application/json", ...(await this._headersNow()) };
+    if (encoding) headers["content-encoding"] = encoding;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this._timeout);
+    try {
+      const response = await nativeFetch(this.url, { method: "POST", headers, body, keepalive, signal: abort.signal });
+      response.body?.cancel().catch(() => {});
+      return { ok: response.ok, status: response.status, retryable: RETRYABLE.has(response.status), retryAfter: retryAfterMillis(response.headers.get("retry-after")) };
+    } catch (error) {
+      return { ok: false, status: 0, retryable: true, networkError: true, error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async _slot() {
+    while (this._inFlight >= this._concurrencyLimit) await new Promise((resolve) => this._slots.push(resolve));
+    this._inFlight++;
+  }
+
+  _release() {
+    this._inFlight--;
+    this._slots.shift()?.();
+  }
+
+  /** Sends one request body, retrying what may succeed later; rejects when it gives up. */
+  async send(body, deadline = Date.now() + 30000) {
+    await this._slot();
+    try {
+      // One retry chain at a time: while one request backs off, others wait
+      // behind it instead of piling their own retries onto a struggling collector.
+      while (this._retryChain) await this._retryChain;
+      let payload = body;
+      let encoding;
+      if (this._gzip) {
+        try {
+          payload = await gzip(body);
+          encoding = "gzip";
+        } catch {
+          payload = body;
+        }
+      }
+      let delay = 1000;
+      let endChain;
+      try {
+        for (let attempt = 1; ; attempt++) {
+          let outcome = await this._post(payload, encoding, false);
+          if (!outcome.ok && outcome.networkError && encoding) {
+            // A collector whose CORS does not allow content-encoding refuses
+            // gzip as a network error; plain JSON tells the two apart.
+            const plain = await this._post(body, undefined, false);
+            if (plain.ok) {
+              diag.warn(`${this.url} refused gzip (add content-encoding to the collector's cors.allowed_headers); sending uncompressed from now on`);
+              this._gzip = false;
+            }
+            outcome = plain;
+          }
+          if (outcome.ok) return;
+          const what = outcome.networkError ? `a network error (${outcome.error})` : `HTTP ${outcome.status}`;
+          if (!outcome.retryable || attempt >= MAX_ATTEMPTS) throw new Error(`OTLP export to ${this.url} failed: ${what}`);
+          const wait = outcome.retryAfter ?? delay * (0.8 + 0.4 * Math.random());
+          if (Date.now() + wait > deadline) throw new Error(`OTLP export to ${this.url} failed: ${what}, and the export timeout leaves no time to retry`);
+          delay = Math.min(delay * 1.5, 5000);
+          if (!endChain) this._retryChain = new Promise((resolve) => (endChain = resolve));
+          diag.debug(`export got ${what}; retrying in ${Math.round(wait)} ms`);
+          await sleep(wait);
+        }
+      } finally {
+        if (endChain) {
+          this._retryChain = null;
+          endChain();
+        }
+      }
+    } finally {
+      this._release();
+    }
+  }
+
+  /** Bytes a page-hide request may still use with keepalive. */
+  _keepaliveRoom() {
+    return this._keepaliveRequests >= KEEPALIVE_REQUESTS ? 0 : KEEPALIVE_BYTES - this._keepaliveBytes;
+  }
+
+  /**
+   * Sends at once, with nothing asynchronous before the request leaves (the
+   * page may be going away): no gzip, keepalive while the budget lasts.
+   */
+  sendOnHide(body) {
+    const keepalive = body.length <= this._keepaliveRoom();
+    if (keepalive) {
+      this._keepaliveBytes += body.length;
+      this._keepaliveRequests++;
+    }
+    const headers = { "content-type": "application/json", ...(typeof this._headers === "function" ? {} : this._headers) };
+    return nativeFetch(this.url, { method: "POST", headers, body, keepalive })
+      .then((response) => {
+        if (!response.ok && RETRYABLE.has(response.status)) return this.send(body);
+        if (!response.ok) throw new Error(`OTLP export to ${this.url} failed: HTTP ${response.status}`);
+      }, () => this.send(body))
+      .finally(() => {
+        if (keepalive) {
+          this._keepaliveBytes -= body.length;
+          this._keepaliveRequests--;
+        }
+      });
+  }
+
+  shutdown() { return Promise.resolve(); }
+}
+
+export class BatchSpanProcessor {
+  constructor(exporter, config = {}) {
+    this._exporter = exporter;
+    this._maxQueueSize = config.maxQueueSize ?? 2048;
+    this._maxExportBatchSize = Math.min(config.maxExportBatchSize ?? 512, this._maxQueueSize);
+    this._delay = config.scheduledDelayMillis ?? 5000;
+    this._exportTimeout = config.exportTimeoutMillis ?? 30000;
+    this._id = -1;
+    this._timer = null;
+    this._pending = new Set();
+  }
+
+  /** Called by the provider: the queue lives in WebAssembly, per provider. */
+  _attach(providerId) {
+    requireReady("a BatchSpanProcessor");
+    if (this._id !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
+    this._id = wasm.processor_new(providerId, this._maxQueueSize, this._maxExportBatchSize);
+  }
+
+  _onQueued() {
+    if (this._timer === null) {
+      this._timer = setTimeout(() => {
+        this._timer = null;
+        this._track(this._drain());
+      }, this._delay);
+    }
+  }
+
+  _onBatchReady() {
+    this._track(this._exportOne());
+  }
+
+  _track(promise) {
+    const tracked = promise.catch((error) => diag.error(String(error?.message ?? error))).finally(() => this._pending.delete(tracked));
+    this._pending.add(tracked);
+  }
+
+  _reportDrops() {
+    const dropped = wasm.take_dropped(this._id);
+    if (dropped) diag.warn(`dropped ${dropped} span(s): the queue was full (maxQueueSize ${this._maxQueueSize}); export more often or raise the limit`);
+  }
+
+  /** Exports one batch; false when the queue was empty. */
+  async _exportOne() {
+    this._reportDrops();
+    const body = wasm.take_batch(this._id, 0xffffffff);
+    if (body === undefined) return false;
+    const spans = wasm.last_batch_spans();
+    try {
+      await this._exporter.send(body, Date.now() + this._exportTimeout);
+    } catch (error) {
+      throw new Error(`${spans} span(s) lost: ${error.message}`);
+    }
+    return true;
+  }
+
+  async _drain() {
+    while (await this._exportOne());
+  }
+
+  forceFlush() {
+    if (this._id === -1) return Promise.resolve();
+    clearTimeout(this._timer);
+    this._timer = null;
+    const pending = [...this._pending];
+    return Promise.all([this._drain(), ...pending]).then(() => undefined);
+  }
+
+  /** Page hide: everything queued leaves now, in keepalive-sized requests. */
+  _flushOnHide() {
+    if (this._id === -1) return;
+    clearTimeout(this._timer);
+    this._timer = null;
+    this._reportDrops();
+    for (;;) {
+      // Room for the envelope (resource and scope) around the spans.
+      const room = Math.max(this._exporter._keepaliveRoom() - 2048, 1024);
+      const body = wasm.take_batch(this._id, room);
+      if (body === undefined) return;
+      const spans = wasm.last_batch_spans();
+      this._track(this._exporter.sendOnHide(body).catch((error) => {
+        throw new Error(`${spans} span(s) lost on page hide: ${error.message}`);
+      }));
+    }
+  }
+
+  shutdown() {
+    return this.forceFlush().then(() => this._exporter.shutdown?.());
+  }
+}
+
+/** Exports each span as it ends. */
+export class SimpleSpanProcessor extends BatchSpanProcessor {
+  constructor(exporter) {
+    super(exporter, { maxExportBatchSize: 1, scheduledDelayMillis: 0 });
+  }
+}

@@ -1,0 +1,139 @@
+// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. The header
+// formats live in Rust (src/core/propagation); these only move headers
+// between carriers and contexts. A malformed header is ignored, never thrown.
+import { wasm, str } from "./core.js";
+import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
+
+function activeSpanContext(ctx) {
+  const sc = trace.getSpanContext(ctx);
+  return sc && isSpanContextValid(sc) && !isTracingSuppressed(ctx) ? sc : undefined;
+}
+
+function remoteContext(ctx, traceId, spanId, sampled, extra) {
+  return trace.setSpanContext(ctx, { traceId, spanId, traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true, ...extra });
+}
+
+const first = (value) => (Array.isArray(value) ? value[0] : value);
+
+export class W3CTraceContextPropagator {
+  inject(ctx, carrier, setter) {
+    const sc = activeSpanContext(ctx);
+    if (!sc) return;
+    setter.set(carrier, "traceparent", wasm.traceparent_format(sc.traceId, sc.spanId, (sc.traceFlags & 1) === 1));
+    const state = sc.traceState?.serialize?.() ?? (typeof sc.traceState === "string" ? sc.traceState : "");
+    if (state) setter.set(carrier, "tracestate", state);
+  }
+  extract(ctx, carrier, getter) {
+    const header = first(getter.get(carrier, "traceparent"));
+    if (typeof header !== "string") return ctx;
+    const parsed = wasm.traceparent_parse(header);
+    if (!parsed) return ctx;
+    const state = first(getter.get(carrier, "tracestate"));
+    const traceState = typeof state === "string" ? wasm.tracestate_parse(state) : undefined;
+    return remoteContext(ctx, parsed.slice(0, 32), parsed.slice(32, 48), parsed.endsWith("1"), traceState ? { traceState: new TraceState(traceState) } : {});
+  }
+  fields() { return ["traceparent", "tracestate"]; }
+}
+
+/** The W3C `tracestate` list, immutable as OpenTelemetry's. */
+export class TraceState {
+  constructor(raw = "") {
+    this._entries = new Map();
+    for (const member of raw.split(",")) {
+      const i = member.indexOf("=");
+      if (i > 0) this._entries.set(member.slice(0, i).trim(), member.slice(i + 1).trim());
+    }
+  }
+  get(key) { return this._entries.get(key); }
+  set(key, value) {
+    const next = new TraceState();
+    next._entries = new Map([[key, value], ...[...this._entries].filter(([k]) => k !== key)]);
+    return next;
+  }
+  unset(key) {
+    const next = new TraceState();
+    next._entries = new Map([...this._entries].filter(([k]) => k !== key));
+    return next;
+  }
+  serialize() { return [...this._entries].map(([k, v]) => `${k}=${v}`).join(","); }
+}
+
+export class W3CBaggagePropagator {
+  inject(ctx, carrier, setter) {
+    const baggage = propagation.getBaggage(ctx);
+    if (!baggage || isTracingSuppressed(ctx)) return;
+    let packed = "";
+    for (const [key, entry] of baggage.getAllEntries()) packed += str(key) + str(String(entry.value)) + str(entry.metadata?.toString?.() ?? "");
+    const header = wasm.baggage_format(packed);
+    if (header) setter.set(carrier, "baggage", header);
+  }
+  extract(ctx, carrier, getter) {
+    const raw = getter.get(carrier, "baggage");
+    const header = Array.isArray(raw) ? raw.join(",") : raw;
+    if (typeof header !== "string" || !header) return ctx;
+    const strings = unpackStrings(wasm.baggage_parse(header));
+    if (strings.length === 0) return ctx;
+    const entries = {};
+    for (let i = 0; i + 2 < strings.length; i += 3) {
+      entries[strings[i]] = strings[i + 2] ? { value: strings[i + 1], metadata: baggageMetadata(strings[i + 2]) } : { value: strings[i + 1] };
+    }
+    return propagation.setBaggage(ctx, propagation.createBaggage(entries));
+  }
+  fields() { return ["baggage"]; }
+}
+
+const baggageMetadata = (text) => ({ toString: () => text });
+
+/** Reads a run of `<length>:<text>` strings. */
+function unpackStrings(packed) {
+  const out = [];
+  let at = 0;
+  while (at < packed.length) {
+    const colon = packed.indexOf(":", at);
+    const length = Number(packed.slice(at, colon));
+    out.push(packed.substr(colon + 1, length));
+    at = colon + 1 + length;
+  }
+  return out;
+}
+
+/**
+ * AWS X-Ray `X-Amzn-Trace-Id`. Unlike OpenTelemetry JS's, it accepts a
+ * deferred or missing `Sampled` and keeps unknown fields (`Self`, `Lineage`,
+ * …) to write them back on inject.
+ */
+export class AWSXRayPropagator {
+  inject(ctx, carrier, setter) {
+    const sc = activeSpanContext(ctx);
+    if (!sc) return;
+    const header = wasm.xray_format(sc.traceId, sc.spanId, (sc.traceFlags & 1) === 1, sc.xrayExtra ?? "");
+    if (header) setter.set(carrier, "x-amzn-trace-id", header);
+  }
+  extract(ctx, carrier, getter) {
+    const header = first(getter.get(carrier, "x-amzn-trace-id"));
+    if (typeof header !== "string") return ctx;
+    const parsed = wasm.xray_parse(header);
+    if (!parsed) return ctx;
+    const decision = parsed[48];
+    const extra = { xrayExtra: parsed.slice(49) };
+    // A deferred decision leaves it to our sampler, as for a root span.
+    if (decision === "?") extra.deferred = true;
+    return remoteContext(ctx, parsed.slice(0, 32), parsed.slice(32, 48), decision === "1", extra);
+  }
+  fields() { return ["x-amzn-trace-id"]; }
+}
+
+export class CompositePropagator {
+  constructor(config = {}) { this._propagators = config.propagators ?? []; }
+  inject(ctx, carrier, setter) {
+    for (const p of this._propagators) {
+      try { p.inject(ctx, carrier, setter); } catch { /* one propagator's fault must not stop the others */ }
+    }
+  }
+  extract(ctx, carrier, getter) {
+    return this._propagators.reduce((acc, p) => {
+      try { return p.extract(acc, carrier, getter); } catch { return acc; }
+    }, ctx);
+  }
+  fields() { return [...new Set(this._propagators.flatMap((p) => p.fields()))]; }
+}

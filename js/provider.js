@@ -1,0 +1,153 @@
+// The tracer provider, its samplers, id generators and resource.
+import { wasm, diag, requireReady, packAttributes, VERSION } from "./core.js";
+import { setGlobalTracerProvider, setGlobalPropagator } from "./api.js";
+import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from "./propagators.js";
+import { Tracer } from "./span.js";
+
+const DEFAULT_SAMPLER = 0xffffffff;
+
+export class AlwaysOnSampler {
+  _build() { return wasm.sampler_new(0, 0, 0); }
+  toString() { return "AlwaysOnSampler"; }
+}
+export class AlwaysOffSampler {
+  _build() { return wasm.sampler_new(1, 0, 0); }
+  toString() { return "AlwaysOffSampler"; }
+}
+export class TraceIdRatioBasedSampler {
+  constructor(ratio = 0) { this._ratio = Number.isFinite(ratio) ? Math.min(Math.max(ratio, 0), 1) : 0; }
+  _build() { return wasm.sampler_new(2, this._ratio, 0); }
+  toString() { return `TraceIdRatioBased{${this._ratio}}`; }
+}
+/** X-Ray's default rule: `reservoirPerSecond` traces each second, then `fixedRate` of the rest. */
+export class RateLimitedSampler {
+  constructor(config = {}) {
+    this._perSecond = config.reservoirPerSecond ?? 1;
+    this._rate = config.fixedRate ?? 0.05;
+  }
+  _build() { return wasm.sampler_new(3, this._rate, this._perSecond); }
+  toString() { return `RateLimited{${this._perSecond}/s, then ${this._rate}}`; }
+}
+export class ParentBasedSampler {
+  constructor(config = {}) {
+    this._root = config.root ?? new AlwaysOnSampler();
+    this._children = [config.remoteParentSampled, config.remoteParentNotSampled, config.localParentSampled, config.localParentNotSampled];
+  }
+  _build() {
+    const ids = this._children.map((s) => (s ? s._build() : DEFAULT_SAMPLER));
+    return wasm.sampler_parent_based(this._root._build(), ...ids);
+  }
+  /** True for OpenTelemetry's default, which the tracer decides without crossing into WebAssembly. */
+  _isDefault() { return this._root instanceof AlwaysOnSampler && this._children.every((s) => s === undefined); }
+  toString() { return `ParentBased{root=${this._root}}`; }
+}
+
+export class AWSXRayIdGenerator {}
+export class RandomIdGenerator {}
+
+export class Resource {
+  constructor(attributes = {}) { this.attributes = { ...attributes }; }
+  merge(other) { return new Resource({ ...this.attributes, ...(other?.attributes ?? {}) }); }
+}
+export const resourceFromAttributes = (attributes) => new Resource(attributes);
+export const emptyResource = () => new Resource();
+export const defaultResource = () =>
+  new Resource({
+    "service.name": "unknown_service",
+    "telemetry.sdk.language": "webjs",
+    "telemetry.sdk.name": "wasmtrace",
+    "telemetry.sdk.version": VERSION,
+  });
+
+const DEFAULT_LIMITS = {
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+};
+
+export class WebTracerProvider {
+  constructor(config = {}) {
+    requireReady("a WebTracerProvider");
+    this.resource = defaultResource().merge(config.resource);
+    const sampler = config.sampler;
+    const samplerId = !sampler || (sampler instanceof ParentBasedSampler && sampler._isDefault()) ? DEFAULT_SAMPLER : sampler._build();
+    this._sampler = samplerId === DEFAULT_SAMPLER ? undefined : sampler;
+    this._id = wasm.provider_new(packAttributes(this.resource.attributes), samplerId);
+    this._xrayIds = !(config.idGenerator instanceof RandomIdGenerator);
+    this._limits = { ...DEFAULT_LIMITS };
+    for (const key in config.spanLimits ?? {}) if (config.spanLimits[key] != null) this._limits[key] = config.spanLimits[key];
+    this._processors = [];
+    for (const processor of config.spanProcessors ?? []) {
+      if (typeof processor?._attach !== "function") {
+        diag.warn("only wasmtrace's BatchSpanProcessor and SimpleSpanProcessor can be used; a custom span processor was ignored");
+        continue;
+      }
+      processor._attach(this._id);
+      this._processors.push(processor);
+    }
+    if (this._processors.length > 8) diag.warn("more than 8 span processors: the ninth and later export on their timer only");
+    this._tracers = new Map();
+    this._shutdown = false;
+    this._listenForPageHide();
+  }
+
+  _listenForPageHide() {
+    if (typeof addEventListener !== "function") return;
+    // pagehide, never unload (it breaks the back/forward cache); and
+    // visibilitychange, the last event mobile browsers reliably fire.
+    this._onHide = () => {
+      for (const processor of this._processors) processor._flushOnHide();
+    };
+    this._onVisibility = () => {
+      if (document.visibilityState === "hidden") this._onHide();
+    };
+    addEventListener("pagehide", this._onHide);
+    if (typeof document !== "undefined") document.addEventListener("visibilitychange", this._onVisibility);
+  }
+
+  /** A span has ended; its record goes to WebAssembly, which says what to do next. */
+  _onEnd(scope, record, startMs, endMs) {
+    let bits;
+    try {
+      bits = wasm.span_end(this._id, scope, record, startMs, endMs);
+    } catch (error) {
+      diag.error("a span could not be recorded:", error);
+      return;
+    }
+    const processors = this._processors;
+    if (bits & 0xff) for (let i = 0; i < processors.length && i < 8; i++) if (bits & (1 << i)) processors[i]._onBatchReady();
+    if (bits & 0x100) for (let i = 0; i < processors.length; i++) processors[i]._onQueued();
+  }
+
+  getTracer(name, version, options) {
+    const key = `${name}@${version ?? ""}:${options?.schemaUrl ?? ""}`;
+    let tracer = this._tracers.get(key);
+    if (!tracer) this._tracers.set(key, (tracer = new Tracer(this, name, version)));
+    return tracer;
+  }
+
+  /** Makes this the global provider; `propagator` undefined means W3C trace context + baggage, null means none. */
+  register(config = {}) {
+    setGlobalTracerProvider(this);
+    if (config.propagator !== null) {
+      setGlobalPropagator(config.propagator ?? new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    }
+  }
+
+  forceFlush() {
+    return Promise.all(this._processors.map((p) => p.forceFlush())).then(() => undefined);
+  }
+
+  shutdown() {
+    if (this._shutdown) return Promise.resolve();
+    this._shutdown = true;
+    if (this._onHide) {
+      removeEventListener("pagehide", this._onHide);
+      document?.removeEventListener("visibilitychange", this._onVisibility);
+    }
+    return Promise.all(this._processors.map((p) => p.shutdown())).then(() => undefined);
+  }
+}

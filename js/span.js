@@ -1,0 +1,168 @@
+// Spans and tracers. A span keeps its data in plain JavaScript while it is
+// open and crosses into WebAssembly once, when it ends.
+import { wasm, diag, relativeMillis, str, spanId, xrayTraceId, randomHex, packAttributes, packAttributeList, packValue, isValidSpanId, isValidTraceId } from "./core.js";
+import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
+
+const EMPTY = Object.freeze({});
+
+export class Span {
+  constructor(tracer, name, kind, spanContext, parentSpanId, startMs, attributes) {
+    this._tracer = tracer;
+    this._limits = tracer._provider._limits;
+    this._name = name;
+    this._kind = kind;
+    this._spanContext = spanContext;
+    this._parentSpanId = parentSpanId;
+    this._start = startMs;
+    this._attributes = {};
+    this._attributeCount = 0;
+    this._sections = "";
+    this._events = 0;
+    this._links = 0;
+    this._dropped = [0, 0, 0];
+    this._status = SpanStatusCode.UNSET;
+    this._statusMessage = "";
+    this._ended = false;
+    if (attributes) this.setAttributes(attributes);
+  }
+  spanContext() { return this._spanContext; }
+  isRecording() { return !this._ended; }
+
+  setAttribute(key, value) {
+    if (this._ended || value == null) return this;
+    const attributes = this._attributes;
+    if (!(key in attributes)) {
+      if (this._attributeCount >= this._limits.attributeCountLimit) {
+        this._dropped[0]++;
+        return this;
+      }
+      this._attributeCount++;
+    }
+    const max = this._limits.attributeValueLengthLimit;
+    attributes[key] = typeof value === "string" && value.length > max ? value.slice(0, max) : value;
+    return this;
+  }
+  setAttributes(attributes) {
+    for (const key in attributes) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name, attributesOrTime, time) {
+    if (this._ended) return this;
+    if (this._events >= this._limits.eventCountLimit) {
+      this._dropped[1]++;
+      return this;
+    }
+    let attributes = attributesOrTime;
+    if (typeof attributesOrTime === "number" || attributesOrTime instanceof Date || Array.isArray(attributesOrTime)) {
+      time = attributesOrTime;
+      attributes = undefined;
+    }
+    const offsetNs = Math.round((relativeMillis(time) - this._start) * 1e6);
+    this._sections += "E" + str(String(name)) + str(String(offsetNs)) + packAttributeList(attributes ?? EMPTY, this._limits.attributePerEventCountLimit);
+    this._events++;
+    return this;
+  }
+
+  addLink(link) {
+    if (this._ended || !link?.context) return this;
+    const sc = link.context;
+    if (!isValidTraceId(sc.traceId) || !isValidSpanId(sc.spanId)) return this;
+    if (this._links >= this._limits.linkCountLimit) {
+      this._dropped[2]++;
+      return this;
+    }
+    const state = sc.traceState?.serialize?.() ?? "";
+    this._sections += "L" + sc.traceId + sc.spanId + str(state) + packAttributeList(link.attributes ?? EMPTY, this._limits.attributePerLinkCountLimit);
+    this._links++;
+    return this;
+  }
+  addLinks(links) {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  /** OK is final; UNSET is ignored; a message goes with ERROR only. */
+  setStatus(status) {
+    if (this._ended || this._status === SpanStatusCode.OK || !status || status.code === SpanStatusCode.UNSET) return this;
+    this._status = status.code;
+    this._statusMessage = status.code === SpanStatusCode.ERROR ? String(status.message ?? "") : "";
+    return this;
+  }
+
+  updateName(name) {
+    if (!this._ended) this._name = name;
+    return this;
+  }
+
+  recordException(exception, time) {
+    const attributes = {};
+    if (typeof exception === "string") {
+      attributes["exception.message"] = exception;
+    } else if (exception) {
+      if (exception.code != null) attributes["exception.type"] = String(exception.code);
+      else if (exception.name) attributes["exception.type"] = exception.name;
+      if (exception.message) attributes["exception.message"] = exception.message;
+      if (exception.stack) attributes["exception.stacktrace"] = exception.stack;
+    }
+    this.addEvent("exception", attributes, time);
+  }
+
+  end(endTime) {
+    if (this._ended) {
+      diag.warn(`span "${this._name}" ended more than once; later ends are ignored`);
+      return;
+    }
+    this._ended = true;
+    const sc = this._spanContext;
+    const dropped = this._dropped;
+    let record = sc.traceId + sc.spanId + (this._parentSpanId || "0000000000000000") + this._kind + str(this._name) + packAttributes(this._attributes) + this._sections;
+    const state = sc.traceState?.serialize?.();
+    if (state) record += "T" + str(state);
+    if (this._status) record += "!" + this._status + str(this._statusMessage);
+    if (dropped[0] + dropped[1] + dropped[2]) record += "D" + dropped[0] + ":" + dropped[1] + ":" + dropped[2] + ":";
+    this._tracer._provider._onEnd(this._tracer._scope, record, this._start, relativeMillis(endTime));
+  }
+}
+
+export class Tracer {
+  constructor(provider, name, version) {
+    this._provider = provider;
+    this._scope = wasm.scope_new(provider._id, name, version ?? "");
+  }
+
+  startSpan(name, options = EMPTY, ctx = context.active()) {
+    const provider = this._provider;
+    if (provider._shutdown || isTracingSuppressed(ctx)) return new NonRecordingSpan();
+    const parentSpan = options.root ? undefined : trace.getSpan(ctx);
+    const parent = parentSpan?.spanContext();
+    const hasParent = parent !== undefined && isValidTraceId(parent.traceId) && isValidSpanId(parent.spanId);
+    const traceId = hasParent ? parent.traceId : provider._xrayIds ? xrayTraceId() : randomHex(32);
+    let sampled;
+    if (provider._sampler === undefined) {
+      // The default, ParentBased(AlwaysOn), needs no crossing.
+      sampled = !hasParent || parent.deferred || (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    } else {
+      const state = !hasParent || parent.deferred ? 0 : (parent.isRemote ? 3 : 1) + ((parent.traceFlags & 1) === 1 ? 0 : 1);
+      sampled = wasm.sample(provider._id, traceId, state, performance.now());
+    }
+    const spanContext = { traceId, spanId: spanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false };
+    if (hasParent) {
+      if (parent.traceState) spanContext.traceState = parent.traceState;
+      if (parent.xrayExtra) spanContext.xrayExtra = parent.xrayExtra;
+    }
+    if (!sampled) return new NonRecordingSpan(spanContext);
+    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", relativeMillis(options.startTime), options.attributes);
+    if (options.links) span.addLinks(options.links);
+    return span;
+  }
+
+  startActiveSpan(name, ...rest) {
+    const fn = rest.pop();
+    const [options, ctx = context.active()] = rest;
+    const span = this.startSpan(name, options, ctx);
+    return context.with(trace.setSpan(ctx, span), fn, undefined, span);
+  }
+}
+
+export { packValue };

@@ -1,0 +1,119 @@
+//! The page's providers, their samplers and their processors' queues of
+//! encoded spans. Handles given to JavaScript are indexes here.
+
+use crate::core::batch::{BatchConfig, Offer, SpanQueue};
+use crate::core::otlp_json;
+use crate::core::sampler::Sampler;
+use crate::core::span::{KeyValue, SpanData};
+use crate::web::global::Global;
+use alloc::vec::Vec;
+
+pub struct Provider {
+    resource: Vec<u8>,
+    scopes: Vec<Vec<u8>>,
+    processors: Vec<u32>,
+    pub sampler: Sampler,
+}
+
+struct Processor {
+    provider: u32,
+    queue: SpanQueue,
+}
+
+pub struct Registry {
+    providers: Vec<Provider>,
+    processors: Vec<Processor>,
+    /// Samplers built from JavaScript, waiting to be given to a provider.
+    pub samplers: Vec<Option<Sampler>>,
+}
+
+static REGISTRY: Global<Registry> = Global::new(Registry {
+    providers: Vec::new(),
+    processors: Vec::new(),
+    samplers: Vec::new(),
+});
+
+pub fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
+    REGISTRY.with(f)
+}
+
+/// `span_end`'s answer, as bits: which processors (by their index in the
+/// provider, up to 8) have a full batch, whether a span was queued (arm the
+/// timers), whether one was dropped.
+pub const QUEUED: u32 = 1 << 8;
+pub const DROPPED: u32 = 1 << 9;
+
+impl Registry {
+    pub fn add_provider(&mut self, resource: &[KeyValue], sampler: Sampler) -> u32 {
+        self.providers.push(Provider {
+            resource: otlp_json::resource_prefix(resource),
+            scopes: Vec::new(),
+            processors: Vec::new(),
+            sampler,
+        });
+        self.providers.len() as u32 - 1
+    }
+
+    pub fn provider(&mut self, id: u32) -> &mut Provider {
+        &mut self.providers[id as usize]
+    }
+
+    pub fn add_processor(&mut self, provider: u32, config: BatchConfig) -> u32 {
+        let id = self.processors.len() as u32;
+        self.processors.push(Processor {
+            provider,
+            queue: SpanQueue::new(config),
+        });
+        self.providers[provider as usize].processors.push(id);
+        id
+    }
+
+    pub fn add_scope(&mut self, provider: u32, name: &str, version: &str) -> u32 {
+        let scopes = &mut self.providers[provider as usize].scopes;
+        scopes.push(otlp_json::scope_prefix(name, version));
+        scopes.len() as u32 - 1
+    }
+
+    /// Encodes the span once and offers it to each of the provider's processors.
+    pub fn on_end(&mut self, provider: u32, scope: u32, span: &SpanData) -> u32 {
+        let mut fragment = Vec::with_capacity(384);
+        otlp_json::push_span(&mut fragment, span);
+        let mut answer = 0;
+        let processors = &self.providers[provider as usize].processors;
+        let last = processors.len().saturating_sub(1);
+        for (i, &p) in processors.iter().enumerate() {
+            let encoded = if i == last {
+                core::mem::take(&mut fragment)
+            } else {
+                fragment.clone()
+            };
+            answer |= match self.processors[p as usize].queue.offer((scope, encoded)) {
+                Offer::Queued => QUEUED,
+                Offer::BatchReady => QUEUED | (1 << i.min(7)),
+                Offer::Dropped => DROPPED,
+            };
+        }
+        answer
+    }
+
+    /// The next request body of at most `max_bytes` of spans (at least one
+    /// span), and how many spans it holds; `None` when the queue is empty.
+    pub fn take_batch(&mut self, processor: u32, max_bytes: usize) -> Option<(Vec<u8>, u32)> {
+        let p = &mut self.processors[processor as usize];
+        let batch = p.queue.take_batch(max_bytes);
+        if batch.is_empty() {
+            return None;
+        }
+        let provider = &self.providers[p.provider as usize];
+        let body = otlp_json::request_body(&provider.resource, &provider.scopes, &batch);
+        Some((body, batch.len() as u32))
+    }
+
+    pub fn queued(&self, processor: u32) -> u32 {
+        self.processors[processor as usize].queue.len() as u32
+    }
+
+    pub fn take_dropped(&mut self, processor: u32) -> u32 {
+        self.processors[processor as usize].queue.take_dropped() as u32
+    }
+}
