@@ -273,7 +273,12 @@ struct HttpAnswer {
 
 async fn read_answer(reader: &mut BufReader<TcpStream>) -> Result<HttpAnswer, String> {
     let mut line = String::new();
-    if reader.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
+    if reader
+        .read_line(&mut line)
+        .await
+        .map_err(|e| e.to_string())?
+        == 0
+    {
         return Err("the collector closed the connection".into());
     }
     let status: u16 = line
@@ -286,7 +291,12 @@ async fn read_answer(reader: &mut BufReader<TcpStream>) -> Result<HttpAnswer, St
     let mut close = false;
     loop {
         line.clear();
-        if reader.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
+        if reader
+            .read_line(&mut line)
+            .await
+            .map_err(|e| e.to_string())?
+            == 0
+        {
             return Err("connection closed inside the response headers".into());
         }
         let header = line.trim_end();
@@ -307,11 +317,17 @@ async fn read_answer(reader: &mut BufReader<TcpStream>) -> Result<HttpAnswer, St
     if chunked {
         loop {
             line.clear();
-            reader.read_line(&mut line).await.map_err(|e| e.to_string())?;
+            reader
+                .read_line(&mut line)
+                .await
+                .map_err(|e| e.to_string())?;
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
                 .map_err(|_| format!("bad chunk size {line:?}"))?;
             let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).await.map_err(|e| e.to_string())?;
+            reader
+                .read_exact(&mut chunk)
+                .await
+                .map_err(|e| e.to_string())?;
             if size == 0 {
                 break;
             }
@@ -319,12 +335,22 @@ async fn read_answer(reader: &mut BufReader<TcpStream>) -> Result<HttpAnswer, St
         }
     } else if let Some(n) = length {
         body.resize(n, 0);
-        reader.read_exact(&mut body).await.map_err(|e| e.to_string())?;
+        reader
+            .read_exact(&mut body)
+            .await
+            .map_err(|e| e.to_string())?;
     } else if status != 204 && status != 304 {
         close = true;
-        reader.read_to_end(&mut body).await.map_err(|e| e.to_string())?;
+        reader
+            .read_to_end(&mut body)
+            .await
+            .map_err(|e| e.to_string())?;
     }
-    Ok(HttpAnswer { status, body, close })
+    Ok(HttpAnswer {
+        status,
+        body,
+        close,
+    })
 }
 
 /// The partial-success `rejectedSpans` of a 200 answer, in either encoding.
@@ -387,8 +413,18 @@ async fn http_connection(
         match read_answer(reader).await {
             Ok(answer) => {
                 let ok = (200..300).contains(&answer.status);
-                let rejected = if ok { rejected_spans(plan.protocol, &answer.body) } else { 0 };
-                tally.answer(spans, answer.status.to_string(), ok, rejected, sent.elapsed());
+                let rejected = if ok {
+                    rejected_spans(plan.protocol, &answer.body)
+                } else {
+                    0
+                };
+                tally.answer(
+                    spans,
+                    answer.status.to_string(),
+                    ok,
+                    rejected,
+                    sent.elapsed(),
+                );
                 if answer.close {
                     conn = None;
                 }

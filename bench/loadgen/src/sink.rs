@@ -89,7 +89,9 @@ pub fn main(mut args: Args) -> Result<(), String> {
     let mode = match args.string("mode").as_deref() {
         None | Some("ok") => Mode::Ok,
         Some(m) if m.starts_with("slow=") => Mode::Slow(Duration::from_millis(
-            m[5..].parse().map_err(|_| format!("--mode {m}: slow=MILLISECONDS"))?,
+            m[5..]
+                .parse()
+                .map_err(|_| format!("--mode {m}: slow=MILLISECONDS"))?,
         )),
         Some(m) if m.starts_with("flaky=") => Mode::Flaky(
             m[6..]
@@ -118,14 +120,20 @@ pub fn main(mut args: Args) -> Result<(), String> {
             let listener = TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("bind {addr}: {e}"))?;
-            eprintln!("sink: OTLP/HTTP on {}", listener.local_addr().map_err(|e| e.to_string())?);
+            eprintln!(
+                "sink: OTLP/HTTP on {}",
+                listener.local_addr().map_err(|e| e.to_string())?
+            );
             tasks.push(tokio::spawn(serve_http(listener, sink.clone())));
         }
         if let Some(addr) = grpc {
             let listener = TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("bind {addr}: {e}"))?;
-            eprintln!("sink: OTLP/gRPC on {}", listener.local_addr().map_err(|e| e.to_string())?);
+            eprintln!(
+                "sink: OTLP/gRPC on {}",
+                listener.local_addr().map_err(|e| e.to_string())?
+            );
             let service = TraceServiceServer::new(GrpcSink(sink.clone()))
                 .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
                 .max_decoding_message_size(64 * 1024 * 1024);
@@ -217,10 +225,18 @@ fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Ful
 
 async fn handle_http(sink: &Sink, req: Request<Incoming>) -> Response<Full<Bytes>> {
     if req.method() == hyper::Method::GET && req.uri().path() == "/stats" {
-        return answer(StatusCode::OK, "application/json", sink.stats().into_bytes());
+        return answer(
+            StatusCode::OK,
+            "application/json",
+            sink.stats().into_bytes(),
+        );
     }
     if req.method() != hyper::Method::POST {
-        return answer(StatusCode::METHOD_NOT_ALLOWED, "text/plain", b"POST only".to_vec());
+        return answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain",
+            b"POST only".to_vec(),
+        );
     }
     let header = |name: &str| {
         req.headers()
@@ -238,7 +254,10 @@ async fn handle_http(sink: &Sink, req: Request<Incoming>) -> Response<Full<Bytes
     let wire_bytes = body.len() as u64;
     let body = if gzip {
         let mut out = Vec::new();
-        if flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut out).is_err() {
+        if flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut out)
+            .is_err()
+        {
             sink.counts.decode_errors.fetch_add(1, Relaxed);
             return answer(StatusCode::BAD_REQUEST, "text/plain", b"gzip".to_vec());
         }
@@ -257,8 +276,13 @@ async fn handle_http(sink: &Sink, req: Request<Incoming>) -> Response<Full<Bytes
     };
     if !sink.admit().await {
         sink.counts.refused_requests.fetch_add(1, Relaxed);
-        let mut r = answer(StatusCode::SERVICE_UNAVAILABLE, "text/plain", b"sink refuses (flaky mode)".to_vec());
-        r.headers_mut().insert("retry-after", hyper::header::HeaderValue::from_static("1"));
+        let mut r = answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "text/plain",
+            b"sink refuses (flaky mode)".to_vec(),
+        );
+        r.headers_mut()
+            .insert("retry-after", hyper::header::HeaderValue::from_static("1"));
         return r;
     }
     sink.accepted(spans::count(&request), wire_bytes);

@@ -45,7 +45,11 @@ pub fn request(seed: u64, spans: usize) -> ExportTraceServiceRequest {
             let start = now + i as u64 * 1_000_000;
             Span {
                 trace_id: trace_id.to_vec(),
-                span_id: if i == 0 { root.clone() } else { ids.next().to_be_bytes().to_vec() },
+                span_id: if i == 0 {
+                    root.clone()
+                } else {
+                    ids.next().to_be_bytes().to_vec()
+                },
                 parent_span_id: if i == 0 { Vec::new() } else { root.clone() },
                 name: "HTTP GET".to_owned(),
                 kind: span::SpanKind::Client as i32,
@@ -56,7 +60,10 @@ pub fn request(seed: u64, spans: usize) -> ExportTraceServiceRequest {
                     kv("url.full", "https://api.example.com/v1/items?page=2"),
                     kv("server.address", "api.example.com"),
                     kv("http.response.status_code", "200"),
-                    kv("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0"),
+                    kv(
+                        "user_agent.original",
+                        "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0",
+                    ),
                 ],
                 status: Some(Status::default()),
                 ..Default::default()

@@ -1,0 +1,32 @@
+// Shipped-size entry, OpenTelemetry JS: the core set (otel-core.js) plus
+// document-load instrumentation and the ZoneContextManager (zone.js), as many
+// apps ship it; for reference only (wasmtrace has no zone.js counterpart).
+// (Start-up page too.)
+import { WebTracerProvider } from "@opentelemetry/sdk-trace-web";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { CompositePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
+import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
+import { registerInstrumentations } from "@opentelemetry/instrumentation";
+import { FetchInstrumentation } from "@opentelemetry/instrumentation-fetch";
+import { XMLHttpRequestInstrumentation } from "@opentelemetry/instrumentation-xml-http-request";
+import { DocumentLoadInstrumentation } from "@opentelemetry/instrumentation-document-load";
+import { ZoneContextManager } from "@opentelemetry/context-zone";
+
+const provider = new WebTracerProvider({
+  resource: resourceFromAttributes({ "service.name": "bench-app" }),
+  idGenerator: new AWSXRayIdGenerator(),
+  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: location.origin + "/v1/traces?run=startup" }))],
+});
+provider.register({
+  contextManager: new ZoneContextManager(),
+  propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new AWSXRayPropagator()] }),
+});
+registerInstrumentations({
+  instrumentations: [new FetchInstrumentation(), new XMLHttpRequestInstrumentation(), new DocumentLoadInstrumentation()],
+  tracerProvider: provider,
+});
+window.__benchMissing = [];
+window.__benchReady = performance.now();
