@@ -58,7 +58,7 @@ impl Sink {
                 tokio::time::sleep(d).await;
                 true
             }
-            Mode::Flaky(every) => n % every != 0,
+            Mode::Flaky(every) => !n.is_multiple_of(every),
         }
     }
 
