@@ -107,3 +107,66 @@ fn run_reports_a_busy_port() {
         "{err}"
     );
 }
+
+/// The issue's `otel-web` config, unchanged.
+const REFERENCE: &str = "receivers:
+  otlp:
+    protocols:
+      http:
+        cors:
+          allowed_origins:
+            - \"https://task.example.com\"
+processors:
+exporters:
+  awsxray:
+    region: ap-northeast-1
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: []
+      exporters: [awsxray]
+";
+
+#[test]
+fn validate_accepts_the_reference_and_sidecar_configs() {
+    let dir = TempDir::new();
+    let path = dir.write("otel-web.yaml", REFERENCE);
+    let arg = format!("--config={}", path.display());
+    let out = run(&["validate", &arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sidecar = REFERENCE.replace(
+        "      http:\n        cors:\n          allowed_origins:\n            - \"https://task.example.com\"\n",
+        "      grpc:\n",
+    );
+    assert!(sidecar.contains("grpc:"));
+    let path = dir.write("sidecar.yaml", &sidecar);
+    let out = run(&["validate", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn validate_expands_env_and_names_bad_values() {
+    let dir = TempDir::new();
+    let text = config(&dir.0.join("t.jsonl"), "")
+        .replace("127.0.0.1:0", "${env:WASMTRACE_TEST_ENDPOINT}")
+        .replace("timeout: 50ms", "timeout: ${env:WASMTRACE_TEST_TIMEOUT}");
+    let path = dir.write("env.yaml", &text);
+    let out = Command::new(BIN)
+        .args(["validate", "--config", path.to_str().unwrap()])
+        .env("WASMTRACE_TEST_ENDPOINT", "127.0.0.1:4318")
+        .env("WASMTRACE_TEST_TIMEOUT", "2s")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = Command::new(BIN)
+        .args(["validate", "--config", path.to_str().unwrap()])
+        .env("WASMTRACE_TEST_ENDPOINT", "127.0.0.1:4318")
+        .env("WASMTRACE_TEST_TIMEOUT", "fast")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("processors.batch.timeout (line 8)"), "{err}");
+    assert!(err.contains("\"fast\" is not a duration"), "{err}");
+}

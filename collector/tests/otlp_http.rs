@@ -11,7 +11,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 use prost::Message;
 use serde_json::json;
-use wasmtrace_collector::receiver::otlp_http::RpcStatus;
+use wasmtrace_collector::rpc::RpcStatus;
 
 const JSON: &str = "application/json";
 const PROTO: &str = "application/x-protobuf";

@@ -1,8 +1,17 @@
 //! The config file: the OpenTelemetry Collector's YAML layout read into typed structs.
 //!
 //! Keys are the Collector's own, so a Collector config that only uses components we
-//! have runs here unchanged. Unknown keys are errors: serde_yaml names the key's path
-//! and line. Sections left empty (`processors:`) are accepted, as the Collector does.
+//! have runs here unchanged. `${env:NAME}` references are expanded first (`env`).
+//! Unknown keys and bad values are errors that name the key's path and line
+//! (serde_yaml reports those it meets; checks across keys find the line with
+//! `line_of`). Sections left empty (`processors:`) are accepted, as the Collector does.
+
+mod env;
+pub mod exporters;
+pub mod processors;
+pub mod receivers;
+pub mod service;
+pub mod values;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -11,12 +20,11 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-/// Where the OTLP/HTTP receiver listens when `endpoint` is absent.
-pub const DEFAULT_HTTP_ENDPOINT: &str = "0.0.0.0:4318";
-/// The Collector's default `max_request_body_size` (20 MiB), counted after decompression.
-pub const DEFAULT_MAX_REQUEST_BODY_SIZE: u64 = 20 * 1024 * 1024;
-/// The Collector's default `traces_url_path`.
-pub const DEFAULT_TRACES_URL_PATH: &str = "/v1/traces";
+pub use env::{expand as expand_env, EnvError};
+pub use exporters::*;
+pub use processors::*;
+pub use receivers::*;
+pub use service::*;
 
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -37,11 +45,17 @@ pub enum ConfigError {
     /// carries the key's path, line and column.
     #[error("{0}")]
     Yaml(#[from] serde_yaml::Error),
+    #[error("${{env:...}} substitution failed at {0}")]
+    Env(#[from] EnvError),
     #[error("the config is empty: it needs receivers, exporters and service.pipelines")]
     Empty,
     /// Well-formed YAML whose parts do not fit together.
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{key}{}: {message}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    Invalid {
+        key: String,
+        line: Option<usize>,
+        message: String,
+    },
 }
 
 /// The whole config file.
@@ -54,12 +68,17 @@ pub struct Config {
     pub processors: Components<ProcessorConfig>,
     #[serde(default)]
     pub exporters: Components<ExporterConfig>,
+    #[serde(default)]
+    pub extensions: Components<ExtensionConfig>,
     #[serde(default, deserialize_with = "nullable")]
     pub service: ServiceConfig,
+    /// Environment variables the file named that were unset (they became empty).
+    #[serde(skip)]
+    pub unset_env: Vec<String>,
 }
 
 impl Config {
-    /// Reads and validates the config file at `path`.
+    /// Reads, expands and validates the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
@@ -71,8 +90,15 @@ impl Config {
         })
     }
 
-    /// Parses and validates a config held in memory.
+    /// Parses a config held in memory, reading `${env:...}` from the process environment.
     pub fn from_yaml(text: &str) -> Result<Config, ConfigError> {
+        Config::from_yaml_with_env(text, |name| std::env::var(name).ok())
+    }
+
+    pub fn from_yaml_with_env(
+        text: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         // serde_yaml's own message for an empty document ("EOF while parsing") helps no one.
         let blank = text.lines().all(|l| {
             let l = l.trim();
@@ -81,70 +107,212 @@ impl Config {
         if blank {
             return Err(ConfigError::Empty);
         }
-        let config: Config = serde_yaml::from_str(text)?;
-        config.validate()?;
+        let expanded = env::expand(text, lookup)?;
+        let mut config: Config =
+            serde_yaml::from_str(&expanded.text).map_err(|e| relocate(e, &expanded.text))?;
+        config.unset_env = expanded.unset;
+        config.validate(&expanded.text)?;
         Ok(config)
     }
 
-    /// Checks what the types cannot: pipelines name defined components, endpoints parse.
-    fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+    /// Checks what the types cannot: pipelines name defined components, keys agree.
+    fn validate(&self, text: &str) -> Result<(), ConfigError> {
+        let invalid = |key: String, message: String| {
+            let path: Vec<&str> = key.split('.').collect();
+            Err(ConfigError::Invalid {
+                line: line_of(text, &path),
+                key,
+                message,
+            })
+        };
+        let at = |section: &str, id: &ComponentId, sub: &str, key: &str| {
+            let mut k = format!("{section}.{id}");
+            for part in [sub, key] {
+                if !part.is_empty() {
+                    k.push('.');
+                    k.push_str(part);
+                }
+            }
+            k
+        };
         for (id, receiver) in self.receivers.iter() {
-            match receiver {
-                ReceiverConfig::Otlp(otlp) => {
-                    let Some(http) = &otlp.protocols.http else {
-                        return invalid(format!(
-                            "receivers.{id}: no protocol enabled; add `protocols: {{http: {{}}}}`"
-                        ));
-                    };
-                    http.validate(&format!("receivers.{id}.protocols.http"))?;
+            let ReceiverConfig::Otlp(otlp) = receiver;
+            let p = &otlp.protocols;
+            if p.http.is_none() && p.grpc.is_none() {
+                return invalid(
+                    at("receivers", id, "", ""),
+                    "no protocol enabled; add `protocols: {http: {}}` and/or `protocols: {grpc: {}}`"
+                        .into(),
+                );
+            }
+            if let Some(http) = &p.http {
+                if let Err((key, message)) = http.check() {
+                    return invalid(at("receivers", id, "protocols.http", key), message);
+                }
+            }
+            if let (Some(http), Some(grpc)) = (&p.http, &p.grpc) {
+                let (h, g) = (http.endpoint(), grpc.endpoint());
+                if h == g && !h.ends_with(":0") {
+                    return invalid(
+                        at("receivers", id, "protocols.grpc", "endpoint"),
+                        format!("{g} is also the http endpoint; give each protocol its own port"),
+                    );
                 }
             }
         }
+        for (id, processor) in self.processors.iter() {
+            let checked = match processor {
+                ProcessorConfig::Batch(b) => b.check(),
+                ProcessorConfig::MemoryLimiter(m) => m.check(),
+            };
+            if let Err((key, message)) = checked {
+                return invalid(at("processors", id, "", key), message);
+            }
+        }
+        for (id, exporter) in self.exporters.iter() {
+            let checked = match exporter {
+                ExporterConfig::Otlp(c) => c.check(),
+                ExporterConfig::OtlpHttp(c) => c.check(),
+                ExporterConfig::AwsXray(c) => c.check(),
+                _ => Ok(()),
+            };
+            if let Err((key, message)) = checked {
+                return invalid(at("exporters", id, "", key), message);
+            }
+        }
+        check_refs(
+            "service.extensions",
+            "extension",
+            &self.service.extensions,
+            |id| self.extensions.get(id).is_some(),
+        )
+        .or_else(|m| invalid("service.extensions".into(), m))?;
         if self.service.pipelines.is_empty() {
             return invalid(
-                "service.pipelines: no pipeline defined; add `traces: {receivers: [otlp], exporters: [...]}`"
-                    .into(),
+                "service.pipelines".into(),
+                "no pipeline defined; add `traces: {receivers: [otlp], exporters: [...]}`".into(),
             );
         }
         for (name, pipeline) in self.service.pipelines.iter() {
-            let at = format!("service.pipelines.{name}");
+            let key = |list: &str| format!("service.pipelines.{name}.{list}");
             if pipeline.receivers.is_empty() {
-                return invalid(format!("{at}: needs at least one receiver"));
+                return invalid(key("receivers"), "needs at least one receiver".into());
             }
             if pipeline.exporters.is_empty() {
-                return invalid(format!("{at}: needs at least one exporter"));
+                return invalid(key("exporters"), "needs at least one exporter".into());
             }
-            check_refs(&at, "receiver", &pipeline.receivers, |id| {
+            check_refs("receivers", "receiver", &pipeline.receivers, |id| {
                 self.receivers.get(id).is_some()
-            })?;
-            check_refs(&at, "processor", &pipeline.processors, |id| {
+            })
+            .or_else(|m| invalid(key("receivers"), m))?;
+            check_refs("processors", "processor", &pipeline.processors, |id| {
                 self.processors.get(id).is_some()
-            })?;
-            check_refs(&at, "exporter", &pipeline.exporters, |id| {
+            })
+            .or_else(|m| invalid(key("processors"), m))?;
+            let batches = pipeline
+                .processors
+                .iter()
+                .filter(|id| id.type_name() == "batch")
+                .count();
+            if batches > 1 {
+                return invalid(
+                    key("processors"),
+                    "lists more than one batch processor; one batches already".into(),
+                );
+            }
+            check_refs("exporters", "exporter", &pipeline.exporters, |id| {
                 self.exporters.get(id).is_some()
-            })?;
+            })
+            .or_else(|m| invalid(key("exporters"), m))?;
         }
         Ok(())
     }
 }
 
+/// Points an error raised inside a value at the key's own line: serde_yaml
+/// places it at the start of the enclosing map, and our value checks name the
+/// key first (`path: key: message`).
+fn relocate(e: serde_yaml::Error, text: &str) -> ConfigError {
+    let full = e.to_string();
+    let Some((path, rest)) = full.split_once(": ") else {
+        return ConfigError::Yaml(e);
+    };
+    let Some((key, message)) = rest.split_once(": ") else {
+        return ConfigError::Yaml(e);
+    };
+    let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    if !is_key || path.contains(' ') {
+        return ConfigError::Yaml(e);
+    }
+    let mut parts: Vec<&str> = path.split('.').collect();
+    parts.push(key);
+    let Some(line) = line_of(text, &parts) else {
+        return ConfigError::Yaml(e);
+    };
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    ConfigError::Invalid {
+        key: format!("{path}.{key}"),
+        line: Some(line),
+        message: message.to_owned(),
+    }
+}
+
+/// The 1-based line of a key path such as `receivers.otlp.protocols.http`, found
+/// by walking block-style YAML by indentation (flow-style maps are not searched).
+pub fn line_of(text: &str, path: &[&str]) -> Option<usize> {
+    let mut found = None;
+    let mut min_indent = 0usize;
+    let mut start = 0usize;
+    let lines: Vec<&str> = text.lines().collect();
+    for key in path {
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(start) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            if found.is_some() && indent < min_indent {
+                break; // left the parent's block
+            }
+            let name = trimmed.trim_start_matches("- ");
+            let matches = name
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                || name
+                    .strip_prefix(&format!("\"{key}\""))
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'));
+            if matches && indent >= min_indent {
+                hit = Some((i, indent));
+                break;
+            }
+        }
+        let (i, indent) = hit?;
+        found = Some(i + 1);
+        min_indent = indent + 1;
+        start = i + 1;
+    }
+    found
+}
+
+/// Every id is defined and listed once; the error says which is not.
 fn check_refs(
-    at: &str,
+    section: &str,
     kind: &str,
     ids: &[ComponentId],
     defined: impl Fn(&ComponentId) -> bool,
-) -> Result<(), ConfigError> {
+) -> Result<(), String> {
     for (i, id) in ids.iter().enumerate() {
         if !defined(id) {
-            return Err(ConfigError::Invalid(format!(
-                "{at}: {kind} \"{id}\" is not defined; define it under `{kind}s:` or remove it from the pipeline"
-            )));
+            return Err(format!(
+                "{kind} \"{id}\" is not defined; define it under `{section}:` or remove it from this list"
+            ));
         }
         if ids[..i].contains(id) {
-            return Err(ConfigError::Invalid(format!(
-                "{at}: {kind} \"{id}\" is listed more than once"
-            )));
+            return Err(format!("{kind} \"{id}\" is listed more than once"));
         }
     }
     Ok(())
@@ -309,24 +477,9 @@ struct Required<T>(&'static str, PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> de::DeserializeSeed<'de> for Required<T> {
     type Value = T;
+    // Deserializing through Option keeps serde_yaml's positions for errors inside.
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for Required<T> {
-    type Value = T;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map))
+        Option::<T>::deserialize(d)?.ok_or_else(|| de::Error::custom(self.0))
     }
 }
 
@@ -350,7 +503,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
     Ok(Some(Option::<T>::deserialize(d)?.unwrap_or_default()))
 }
 
-// ---------------------------------------------------------------- receivers
+// ------------------------------------------------------------ component kinds
 
 #[derive(Debug, Clone)]
 pub enum ReceiverConfig {
@@ -368,132 +521,43 @@ impl ComponentKind for ReceiverConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OtlpReceiverConfig {
-    #[serde(default, deserialize_with = "nullable")]
-    pub protocols: OtlpProtocols,
-}
-
-/// `protocols:` of the OTLP receiver. gRPC is not implemented yet, so `grpc:` is
-/// reported as an unknown key rather than silently ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OtlpProtocols {
-    #[serde(default, deserialize_with = "present")]
-    pub http: Option<HttpServerConfig>,
-}
-
-/// The Collector's `confighttp` server settings that we support.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpServerConfig {
-    pub endpoint: Option<String>,
-    pub cors: Option<CorsConfig>,
-    pub max_request_body_size: Option<u64>,
-    pub traces_url_path: Option<String>,
-}
-
-impl HttpServerConfig {
-    /// The `host:port` to bind; an empty host (`:4318`) means every interface, as in Go.
-    pub fn endpoint(&self) -> String {
-        match self.endpoint.as_deref().map(str::trim) {
-            None | Some("") => DEFAULT_HTTP_ENDPOINT.to_owned(),
-            Some(e) if e.starts_with(':') => format!("0.0.0.0{e}"),
-            Some(e) => e.to_owned(),
-        }
-    }
-
-    pub fn max_request_body_size(&self) -> u64 {
-        self.max_request_body_size
-            .unwrap_or(DEFAULT_MAX_REQUEST_BODY_SIZE)
-    }
-
-    pub fn traces_url_path(&self) -> &str {
-        self.traces_url_path
-            .as_deref()
-            .unwrap_or(DEFAULT_TRACES_URL_PATH)
-    }
-
-    fn validate(&self, at: &str) -> Result<(), ConfigError> {
-        let endpoint = self.endpoint();
-        let port_ok = endpoint
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
-        if !port_ok {
-            return Err(ConfigError::Invalid(format!(
-                "{at}.endpoint: \"{endpoint}\" is not host:port (for example 0.0.0.0:4318)"
-            )));
-        }
-        if self.max_request_body_size == Some(0) {
-            return Err(ConfigError::Invalid(format!(
-                "{at}.max_request_body_size: must be greater than 0"
-            )));
-        }
-        if !self.traces_url_path().starts_with('/') {
-            return Err(ConfigError::Invalid(format!(
-                "{at}.traces_url_path: must start with `/`"
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// The `cors:` block of an HTTP server. CORS is on only when `allowed_origins` is non-empty.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CorsConfig {
-    #[serde(default, deserialize_with = "nullable")]
-    pub allowed_origins: Vec<String>,
-    /// Added to the default safe list (accept, content-type, x-requested-with), not
-    /// replacing it as the Collector does.
-    #[serde(default, deserialize_with = "nullable")]
-    pub allowed_headers: Vec<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub exposed_headers: Vec<String>,
-    /// Seconds a browser may cache a preflight answer; 0 sends no `Access-Control-Max-Age`.
-    #[serde(default, deserialize_with = "nullable")]
-    pub max_age: u32,
-}
-
-// --------------------------------------------------------------- processors
-
 #[derive(Debug, Clone)]
 pub enum ProcessorConfig {
     Batch(BatchProcessorConfig),
+    MemoryLimiter(MemoryLimiterConfig),
 }
 
 impl ComponentKind for ProcessorConfig {
     const KIND: &'static str = "processor";
-    const SUPPORTED: &'static [&'static str] = &["batch"];
+    const SUPPORTED: &'static [&'static str] = &["batch", "memory_limiter"];
     fn next_value<'de, A: MapAccess<'de>>(ty: &str, map: &mut A) -> Result<Self, A::Error> {
         match ty {
             "batch" => Ok(ProcessorConfig::Batch(settings(map)?)),
+            "memory_limiter" => Ok(ProcessorConfig::MemoryLimiter(map.next_value_seed(
+                Required(
+                    "memory_limiter needs `check_interval` and `limit_mib` (e.g. {check_interval: 1s, limit_mib: 400})",
+                    PhantomData,
+                ),
+            )?)),
             _ => unreachable!("type checked against SUPPORTED"),
         }
     }
 }
 
-/// The Collector's `batch` settings; accepted so configs carry over, not acted on yet.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BatchProcessorConfig {
-    pub timeout: Option<String>,
-    pub send_batch_size: Option<u32>,
-    pub send_batch_max_size: Option<u32>,
-}
-
-// ---------------------------------------------------------------- exporters
-
 #[derive(Debug, Clone)]
 pub enum ExporterConfig {
     File(FileExporterConfig),
     Debug(DebugExporterConfig),
+    Nop(NopExporterConfig),
+    Otlp(OtlpExporterConfig),
+    OtlpHttp(OtlpHttpExporterConfig),
+    AwsXray(AwsXrayExporterConfig),
 }
 
 impl ComponentKind for ExporterConfig {
     const KIND: &'static str = "exporter";
-    const SUPPORTED: &'static [&'static str] = &["file", "debug"];
+    const SUPPORTED: &'static [&'static str] =
+        &["file", "debug", "nop", "otlp", "otlphttp", "awsxray"];
     fn next_value<'de, A: MapAccess<'de>>(ty: &str, map: &mut A) -> Result<Self, A::Error> {
         match ty {
             "file" => Ok(ExporterConfig::File(map.next_value_seed(Required(
@@ -501,74 +565,18 @@ impl ComponentKind for ExporterConfig {
                 PhantomData,
             ))?)),
             "debug" => Ok(ExporterConfig::Debug(settings(map)?)),
+            "nop" => Ok(ExporterConfig::Nop(settings(map)?)),
+            "otlp" => Ok(ExporterConfig::Otlp(map.next_value_seed(Required(
+                "the otlp exporter needs `endpoint: host:port`",
+                PhantomData,
+            ))?)),
+            "otlphttp" => Ok(ExporterConfig::OtlpHttp(map.next_value_seed(Required(
+                "the otlphttp exporter needs `endpoint: http(s)://host:port`",
+                PhantomData,
+            ))?)),
+            "awsxray" => Ok(ExporterConfig::AwsXray(settings(map)?)),
             _ => unreachable!("type checked against SUPPORTED"),
         }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileExporterConfig {
-    pub path: PathBuf,
-    /// As in the Collector: false truncates the file at start, true keeps what is there.
-    #[serde(default)]
-    pub append: bool,
-    #[serde(default)]
-    pub format: FileFormat,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileFormat {
-    /// One OTLP/JSON `TracesData` per line.
-    #[default]
-    Json,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DebugExporterConfig {
-    #[serde(default)]
-    pub verbosity: Verbosity,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verbosity {
-    /// One summary line per request.
-    #[default]
-    Basic,
-    /// The summary plus one line per span.
-    Normal,
-    Detailed,
-}
-
-// ------------------------------------------------------------------ service
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceConfig {
-    #[serde(default)]
-    pub pipelines: Components<PipelineConfig>,
-}
-
-/// One `service.pipelines` entry. Only `traces` pipelines exist so far.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PipelineConfig {
-    #[serde(default, deserialize_with = "nullable")]
-    pub receivers: Vec<ComponentId>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub processors: Vec<ComponentId>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub exporters: Vec<ComponentId>,
-}
-
-impl ComponentKind for PipelineConfig {
-    const KIND: &'static str = "pipeline";
-    const SUPPORTED: &'static [&'static str] = &["traces"];
-    fn next_value<'de, A: MapAccess<'de>>(_ty: &str, map: &mut A) -> Result<Self, A::Error> {
-        settings(map)
     }
 }
 
@@ -752,7 +760,10 @@ service:
         let e = err("receivers:\n  otlp:\n    protocols:\n      http:\nservice:\n");
         assert!(e.contains("service.pipelines: no pipeline defined"), "{e}");
         let e = err("receivers:\n  otlp:\n");
-        assert!(e.contains("receivers.otlp: no protocol enabled"), "{e}");
+        assert!(
+            e.contains("receivers.otlp (line 2): no protocol enabled"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -761,5 +772,237 @@ service:
             Config::from_yaml("# nothing\n\n"),
             Err(ConfigError::Empty)
         ));
+    }
+
+    /// The issue's `otel-web` config, byte for byte.
+    pub const REFERENCE: &str = "receivers:
+  otlp:
+    protocols:
+      http:
+        cors:
+          allowed_origins:
+            - \"https://task.example.com\"
+processors:
+exporters:
+  awsxray:
+    region: ap-northeast-1
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: []
+      exporters: [awsxray]
+";
+
+    #[test]
+    fn the_reference_config_validates_unchanged() {
+        let c = Config::from_yaml(REFERENCE).unwrap();
+        let (_, ReceiverConfig::Otlp(otlp)) = c.receivers.iter().next().unwrap();
+        let http = otlp.protocols.http.as_ref().unwrap();
+        assert_eq!(http.endpoint(), "0.0.0.0:4318");
+        assert_eq!(
+            http.cors.as_ref().unwrap().allowed_origins,
+            ["https://task.example.com"]
+        );
+        assert!(otlp.protocols.grpc.is_none());
+        let (_, ExporterConfig::AwsXray(x)) = c.exporters.iter().next().unwrap() else {
+            panic!("expected awsxray");
+        };
+        assert_eq!(x.region.as_deref(), Some("ap-northeast-1"));
+        assert!(!x.index_all_attributes);
+    }
+
+    #[test]
+    fn the_sidecar_config_validates() {
+        let sidecar = REFERENCE.replace(
+            "      http:\n        cors:\n          allowed_origins:\n            - \"https://task.example.com\"\n",
+            "      grpc:\n",
+        );
+        let c = Config::from_yaml(&sidecar).unwrap();
+        let (_, ReceiverConfig::Otlp(otlp)) = c.receivers.iter().next().unwrap();
+        assert!(otlp.protocols.http.is_none());
+        let grpc = otlp.protocols.grpc.as_ref().unwrap();
+        assert_eq!(grpc.endpoint(), "0.0.0.0:4317");
+        assert_eq!(grpc.max_recv_msg_size(), 4 * 1024 * 1024);
+    }
+
+    const EVERYTHING: &str = "receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: ${env:GRPC_ENDPOINT}
+        max_recv_msg_size_mib: 8
+      http:
+        endpoint: 0.0.0.0:${env:HTTP_PORT:-4318}
+        required_header: {name: x-api-key, values: [\"${env:API_KEY}\"]}
+        rate_limit: {requests_per_second: 50, burst: 100}
+        response_headers: {x-served-by: wasmtrace}
+processors:
+  memory_limiter:
+    check_interval: 1s
+    limit_mib: 400
+    spike_limit_mib: 100
+  batch:
+    timeout: 1s
+    send_batch_size: 1000
+    send_batch_max_size: 2000
+exporters:
+  otlp:
+    endpoint: tempo:4317
+    tls: {insecure: true}
+    headers: {x-tenant: web}
+    compression: none
+    sending_queue: {queue_size: 50, num_consumers: 2}
+    retry_on_failure: {initial_interval: 1s, max_elapsed_time: 1m}
+  otlphttp:
+    endpoint: https://otlp.example.com
+    encoding: json
+    timeout: 10s
+  awsxray:
+    region: eu-west-1
+    endpoint: http://127.0.0.1:5000
+    role_arn: arn:aws:iam::123456789012:role/xray
+    indexed_attributes: [user.tier]
+    index_all_attributes: false
+  nop:
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:13133
+service:
+  extensions: [health_check]
+  telemetry:
+    logs: {level: debug}
+    metrics: {address: 127.0.0.1:8888}
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [memory_limiter, batch]
+      exporters: [otlp, otlphttp, awsxray, nop]
+";
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "GRPC_ENDPOINT" => Some("127.0.0.1:4317".into()),
+            "API_KEY" => Some("s3cr#t: x".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_supported_key_with_env_substitution() {
+        let c = Config::from_yaml_with_env(EVERYTHING, env).unwrap();
+        let (_, ReceiverConfig::Otlp(otlp)) = c.receivers.iter().next().unwrap();
+        assert_eq!(
+            otlp.protocols.grpc.as_ref().unwrap().endpoint(),
+            "127.0.0.1:4317"
+        );
+        let http = otlp.protocols.http.as_ref().unwrap();
+        assert_eq!(http.endpoint(), "0.0.0.0:4318");
+        assert_eq!(http.required_header.as_ref().unwrap().values, ["s3cr#t: x"]);
+        assert_eq!(http.rate_limit.as_ref().unwrap().burst(), 100);
+        let batch = c.processors.iter().find_map(|(_, p)| match p {
+            ProcessorConfig::Batch(b) => Some(b),
+            _ => None,
+        });
+        let batch = batch.unwrap();
+        assert_eq!(batch.timeout(), std::time::Duration::from_secs(1));
+        assert_eq!(batch.send_batch_max_size(), Some(2000));
+        let otlp_exp = c.exporters.iter().find_map(|(_, e)| match e {
+            ExporterConfig::Otlp(o) => Some(o),
+            _ => None,
+        });
+        let otlp_exp = otlp_exp.unwrap();
+        assert_eq!(otlp_exp.compression, Compression::None);
+        assert_eq!(otlp_exp.sending_queue.queue_size, 50);
+        assert_eq!(
+            otlp_exp.retry_on_failure.max_elapsed_time(),
+            std::time::Duration::from_secs(60)
+        );
+        let http_exp = c.exporters.iter().find_map(|(_, e)| match e {
+            ExporterConfig::OtlpHttp(o) => Some(o),
+            _ => None,
+        });
+        assert_eq!(
+            http_exp.unwrap().traces_url(),
+            "https://otlp.example.com/v1/traces"
+        );
+        assert_eq!(c.service.extensions.len(), 1);
+        assert_eq!(c.service.telemetry.logs.level, Some(LogLevel::Debug));
+        assert!(c.unset_env.is_empty(), "{:?}", c.unset_env);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_line() {
+        let yaml = |from: &str, to: &str| {
+            let changed = EVERYTHING.replace(from, to);
+            assert_ne!(changed, EVERYTHING, "{from} not in the config");
+            Config::from_yaml_with_env(&changed, env)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = yaml("timeout: 1s", "timeout: soon");
+        assert!(e.contains("not a duration") && e.contains("line 18"), "{e}");
+        let e = yaml("send_batch_max_size: 2000", "send_batch_max_size: 10");
+        assert!(
+            e.contains("processors.batch.send_batch_max_size (line 20)"),
+            "{e}"
+        );
+        let e = yaml("spike_limit_mib: 100", "spike_limit_mib: 400");
+        assert!(
+            e.contains("processors.memory_limiter.spike_limit_mib (line 16)"),
+            "{e}"
+        );
+        let e = yaml("compression: none", "compression: zstd");
+        assert!(e.contains("zstd") && e.contains("line 26"), "{e}");
+        let e = yaml("encoding: json", "encoding: yaml");
+        assert!(e.contains("yaml") && e.contains("line 31"), "{e}");
+        let e = yaml("queue_size: 50", "queue_size: 0");
+        assert!(e.contains("at least 1") && e.contains("line 27"), "{e}");
+        let e = yaml(
+            "endpoint: https://otlp.example.com",
+            "endpoint: otlp.example.com",
+        );
+        assert!(e.contains("exporters.otlphttp.endpoint (line 30)"), "{e}");
+        let e = yaml(
+            "    region: eu-west-1\n",
+            "    region: eu-west-1\n    regoin: x\n",
+        );
+        assert!(
+            e.contains("unknown field `regoin`") && e.contains("line 35"),
+            "{e}"
+        );
+        let e = yaml("extensions: [health_check]", "extensions: [health_check/2]");
+        assert!(e.contains("service.extensions (line 44)"), "{e}");
+        assert!(e.contains("\"health_check/2\" is not defined"), "{e}");
+        let e = yaml(
+            "[memory_limiter, batch]",
+            "[memory_limiter, batch, batch/2]",
+        );
+        assert!(
+            e.contains("processor \"batch/2\" is not defined") && e.contains("line 51"),
+            "{e}"
+        );
+        let e = yaml("${env:GRPC_ENDPOINT}", "${file:/etc/x}");
+        assert!(
+            e.contains("line 5") && e.contains("only the `env` provider"),
+            "{e}"
+        );
+        let e = yaml("  nop:\n", "  zipkin:\n");
+        assert!(
+            e.contains("unknown exporter type `zipkin`") && e.contains("line 39"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unset_variables_are_reported() {
+        let c = Config::from_yaml_with_env(EVERYTHING, |_| None).unwrap_err();
+        // GRPC_ENDPOINT empty means the default endpoint, but API_KEY empty
+        // leaves required_header with no value: refused with the key named.
+        let e = c.to_string();
+        assert!(
+            e.contains("receivers.otlp.protocols.http.required_header"),
+            "{e}"
+        );
     }
 }

@@ -11,7 +11,7 @@ use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 use tracing::info;
 
 use crate::config::{ComponentId, DebugExporterConfig, Verbosity};
-use crate::receiver::span_count;
+use crate::processor::split::span_count;
 
 /// Span names listed per resource before the summary cuts off.
 const MAX_NAMES: usize = 10;

@@ -13,7 +13,6 @@ use tokio::fs::{File, OpenOptions};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
-use super::ExportError;
 use crate::config::{ComponentId, FileExporterConfig, FileFormat};
 
 #[derive(Debug)]
@@ -28,16 +27,9 @@ impl FileExporter {
     pub async fn open(
         id: &ComponentId,
         config: &FileExporterConfig,
-    ) -> Result<FileExporter, ExportError> {
+    ) -> Result<FileExporter, String> {
         let FileFormat::Json = config.format;
-        let error = |message: String| {
-            let id = id.clone();
-            move |source| ExportError {
-                id,
-                message,
-                source,
-            }
-        };
+        let error = |message: String| move |source: std::io::Error| format!("{message}: {source}");
         if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir)
                 .await
@@ -66,7 +58,7 @@ impl FileExporter {
         &self.id
     }
 
-    pub async fn export(&self, request: &ExportTraceServiceRequest) -> Result<(), ExportError> {
+    pub async fn export(&self, request: &ExportTraceServiceRequest) -> Result<(), String> {
         let line = json_line(request);
         let mut file = self.file.lock().await;
         let written = async {
@@ -78,7 +70,7 @@ impl FileExporter {
             .map_err(|source| self.error("cannot write", source))
     }
 
-    pub async fn shutdown(&self) -> Result<(), ExportError> {
+    pub async fn shutdown(&self) -> Result<(), String> {
         let mut file = self.file.lock().await;
         file.flush()
             .await
@@ -88,12 +80,12 @@ impl FileExporter {
             .map_err(|source| self.error("cannot sync", source))
     }
 
-    fn error(&self, what: &str, source: std::io::Error) -> ExportError {
-        ExportError {
-            id: self.id.clone(),
-            message: format!("{what} {}", self.path.display()),
-            source,
-        }
+    fn error(&self, what: &str, source: std::io::Error) -> String {
+        format!(
+            "exporter {}: {what} {}: {source}",
+            self.id,
+            self.path.display()
+        )
     }
 }
 

@@ -1,67 +1,177 @@
 //! Exporters: where spans leave the collector.
 //!
-//! `file` appends OTLP/JSON lines (the Collector's file exporter format) and `debug`
-//! logs a summary. Network exporters (awsxray, otlp) will join them here; they will
-//! need a bounded queue and retries, which these two local ones do not.
+//! Local ones (`file`, `debug`, `nop`) take a request at once. Network ones
+//! (`otlp`, `otlphttp`, `awsxray`) are a [`backend::Backend`] behind a
+//! [`queue::Sender`]: a bounded sending queue with retries, whose fullness
+//! pushes back on the receivers. A pipeline's exporters form a [`Fanout`].
 
+pub mod awsxray;
+pub mod backend;
 pub mod debug;
 pub mod file;
+pub mod otlp_grpc;
+pub mod otlp_http;
+pub mod queue;
+pub mod retry;
+pub mod tls;
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::time::Instant;
 
 use crate::config::{ComponentId, ExporterConfig};
+use crate::consumer::{ConsumeError, Mode, Traces};
+use crate::processor::split::span_count;
+use crate::telemetry::{ExporterMetrics, Telemetry};
 use debug::DebugExporter;
 use file::FileExporter;
+use queue::Sender;
 
-/// A configured exporter. One instance serves every pipeline that lists its id.
-#[derive(Debug)]
-pub enum Exporter {
-    File(FileExporter),
-    Debug(DebugExporter),
-}
-
-/// An exporter that could not start or could not take a request.
+/// An exporter that could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("exporter {id}: {message}: {source}")]
-pub struct ExportError {
+#[error("exporter {id}: {message}")]
+pub struct StartError {
     pub id: ComponentId,
     pub message: String,
-    #[source]
-    pub source: std::io::Error,
+}
+
+/// A configured exporter. One instance serves every pipeline that lists its id.
+pub struct Exporter {
+    id: ComponentId,
+    kind: Kind,
+    metrics: Arc<ExporterMetrics>,
+}
+
+enum Kind {
+    File(FileExporter),
+    Debug(DebugExporter),
+    Nop,
+    Network(Sender),
 }
 
 impl Exporter {
-    /// Creates the exporter, opening any file it writes, so errors show at startup.
-    pub async fn start(id: &ComponentId, config: &ExporterConfig) -> Result<Exporter, ExportError> {
-        Ok(match config {
-            ExporterConfig::File(c) => Exporter::File(FileExporter::open(id, c).await?),
-            ExporterConfig::Debug(c) => Exporter::Debug(DebugExporter::new(id, c)),
+    /// Creates the exporter (opens files, builds clients), so errors show at startup.
+    pub async fn start(
+        id: &ComponentId,
+        config: &ExporterConfig,
+        telemetry: &Telemetry,
+    ) -> Result<Exporter, StartError> {
+        let metrics = telemetry.exporter(id);
+        let fail = |message: String| StartError {
+            id: id.clone(),
+            message,
+        };
+        let kind = match config {
+            ExporterConfig::File(c) => Kind::File(FileExporter::open(id, c).await.map_err(fail)?),
+            ExporterConfig::Debug(c) => Kind::Debug(DebugExporter::new(id, c)),
+            ExporterConfig::Nop(_) => Kind::Nop,
+            ExporterConfig::Otlp(c) => {
+                let backend = otlp_grpc::OtlpGrpcBackend::new(c).map_err(fail)?;
+                Kind::Network(Sender::start(
+                    id,
+                    Arc::new(backend),
+                    &c.sending_queue,
+                    &c.retry_on_failure,
+                    Arc::clone(&metrics),
+                ))
+            }
+            ExporterConfig::OtlpHttp(c) => {
+                let backend = otlp_http::OtlpHttpBackend::new(c).map_err(fail)?;
+                Kind::Network(Sender::start(
+                    id,
+                    Arc::new(backend),
+                    &c.sending_queue,
+                    &c.retry_on_failure,
+                    Arc::clone(&metrics),
+                ))
+            }
+            ExporterConfig::AwsXray(c) => {
+                let backend = awsxray::XrayBackend::new(id, c).await.map_err(fail)?;
+                Kind::Network(Sender::start(
+                    id,
+                    Arc::new(backend),
+                    &c.sending_queue,
+                    &c.retry_on_failure,
+                    Arc::clone(&metrics),
+                ))
+            }
+        };
+        Ok(Exporter {
+            id: id.clone(),
+            kind,
+            metrics,
         })
     }
 
     pub fn id(&self) -> &ComponentId {
-        match self {
-            Exporter::File(e) => e.id(),
-            Exporter::Debug(e) => e.id(),
-        }
+        &self.id
     }
 
-    /// Hands one request to the exporter; returns once it is written (for `file`).
-    pub async fn export(&self, request: &ExportTraceServiceRequest) -> Result<(), ExportError> {
-        match self {
-            Exporter::File(e) => e.export(request).await,
-            Exporter::Debug(e) => {
-                e.export(request);
+    /// Exports a request without a queue: written, logged, dropped or sent now.
+    async fn export_now(&self, traces: &Traces, spans: u64) -> Result<(), ConsumeError> {
+        let result = match &self.kind {
+            Kind::File(e) => e.export(traces).await.map_err(ConsumeError::Failed),
+            Kind::Debug(e) => {
+                e.export(traces);
                 Ok(())
             }
-        }
+            Kind::Nop => Ok(()),
+            Kind::Network(s) => return s.send_now(traces, spans).await,
+        };
+        match &result {
+            Ok(()) => self.metrics.sent.fetch_add(spans, Ordering::Relaxed),
+            Err(_) => self.metrics.failed.fetch_add(spans, Ordering::Relaxed),
+        };
+        result
     }
 
-    /// Flushes whatever is buffered; called once, after the receivers have stopped.
-    pub async fn shutdown(&self) -> Result<(), ExportError> {
-        match self {
-            Exporter::File(e) => e.shutdown().await,
-            Exporter::Debug(_) => Ok(()),
+    /// Flushes and stops; returns spans that could not be sent by `deadline`.
+    pub async fn shutdown(&self, deadline: Instant) -> Result<u64, String> {
+        match &self.kind {
+            Kind::File(e) => e.shutdown().await.map(|()| 0),
+            Kind::Debug(_) | Kind::Nop => Ok(0),
+            Kind::Network(s) => Ok(s.shutdown(deadline).await),
         }
+    }
+}
+
+/// The exporters of one pipeline. A request goes to all of them or to none:
+/// queue places are reserved everywhere first, so one full queue refuses the
+/// request before any exporter has it.
+pub struct Fanout {
+    exporters: Vec<Arc<Exporter>>,
+}
+
+impl Fanout {
+    pub fn new(exporters: Vec<Arc<Exporter>>) -> Fanout {
+        Fanout { exporters }
+    }
+
+    pub async fn export(&self, traces: Traces, mode: Mode) -> Result<(), ConsumeError> {
+        let spans = span_count(&traces) as u64;
+        let mut slots = Vec::new();
+        for (i, exporter) in self.exporters.iter().enumerate() {
+            if let Kind::Network(sender) = &exporter.kind {
+                if let Some(slot) = sender.reserve(mode, spans).await? {
+                    slots.push((i, slot));
+                }
+            }
+        }
+        for (i, exporter) in self.exporters.iter().enumerate() {
+            if !slots.iter().any(|(j, _)| *j == i) {
+                exporter.export_now(&traces, spans).await?;
+            }
+        }
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let traces = Arc::new(traces);
+        for (i, slot) in slots {
+            if let Kind::Network(sender) = &self.exporters[i].kind {
+                sender.enqueue(slot, Arc::clone(&traces), spans);
+            }
+        }
+        Ok(())
     }
 }

@@ -1,54 +1,81 @@
-//! Receivers: how spans come in. Each decodes its transport into an
-//! `ExportTraceServiceRequest` and hands it to the pipelines that list it.
-//!
-//! OTLP/HTTP lives in `otlp_http`; OTLP/gRPC will sit beside it in `otlp_grpc`.
+//! Receivers: how spans come in. Each decodes its transport into an OTLP
+//! request, sets aside spans that cannot be valid (reported back as a partial
+//! success), and hands the rest to the pipelines that list it.
 
 pub mod cors;
+pub mod decode;
+pub mod json;
+pub mod otlp_grpc;
 pub mod otlp_http;
+pub mod protect;
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use crate::consumer::Traces;
 
-/// Rejects ids of the wrong length, so a client sending base64 ids (a common
-/// OTLP/JSON mistake) is told so instead of having its spans mangled downstream.
-/// Empty ids pass, as in the Collector.
-pub fn check_ids(request: &ExportTraceServiceRequest) -> Result<(), String> {
-    fn check(at: impl Fn() -> String, field: &str, id: &[u8], len: usize) -> Result<(), String> {
-        if id.is_empty() || id.len() == len {
-            return Ok(());
+/// Spans set aside from a request, and why (the first reason, for the client).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub spans: u64,
+    pub message: String,
+}
+
+/// Removes spans whose ids cannot be valid: a trace id that is not 16 bytes or
+/// is all zeros, a span id not 8 bytes or all zeros, a parent or link id of the
+/// wrong length. A client sending base64 ids in JSON (a common mistake) is told
+/// so instead of having mangled spans stored.
+pub fn drop_invalid_spans(traces: &mut Traces) -> Option<Rejected> {
+    let mut rejected: Option<Rejected> = None;
+    for (r, rs) in traces.resource_spans.iter_mut().enumerate() {
+        for (s, ss) in rs.scope_spans.iter_mut().enumerate() {
+            let mut index = 0;
+            ss.spans.retain(|span| {
+                let i = index;
+                index += 1;
+                let Err(problem) = check_span(span) else {
+                    return true;
+                };
+                let r = rejected.get_or_insert_with(|| Rejected {
+                    spans: 0,
+                    message: format!("resourceSpans[{r}].scopeSpans[{s}].spans[{i}].{problem}"),
+                });
+                r.spans += 1;
+                false
+            });
         }
-        Err(format!(
-            "{}.{field}: an id must be {len} bytes ({} hex digits), got {} bytes",
-            at(),
-            len * 2,
-            id.len()
-        ))
     }
-    for (r, rs) in request.resource_spans.iter().enumerate() {
-        for (s, ss) in rs.scope_spans.iter().enumerate() {
-            for (i, span) in ss.spans.iter().enumerate() {
-                let at = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{i}]");
-                check(at, "traceId", &span.trace_id, 16)?;
-                check(at, "spanId", &span.span_id, 8)?;
-                check(at, "parentSpanId", &span.parent_span_id, 8)?;
-                for (l, link) in span.links.iter().enumerate() {
-                    let at = || format!("{}.links[{l}]", at());
-                    check(at, "traceId", &link.trace_id, 16)?;
-                    check(at, "spanId", &link.span_id, 8)?;
-                }
-            }
+    if let Some(r) = &mut rejected {
+        if r.spans > 1 {
+            r.message = format!("{} spans rejected; the first: {}", r.spans, r.message);
         }
+    }
+    rejected
+}
+
+fn check_span(span: &opentelemetry_proto::tonic::trace::v1::Span) -> Result<(), String> {
+    check_id("traceId", &span.trace_id, 16, false)?;
+    check_id("spanId", &span.span_id, 8, false)?;
+    check_id("parentSpanId", &span.parent_span_id, 8, true)?;
+    for (l, link) in span.links.iter().enumerate() {
+        check_id(&format!("links[{l}].traceId"), &link.trace_id, 16, false)?;
+        check_id(&format!("links[{l}].spanId"), &link.span_id, 8, false)?;
     }
     Ok(())
 }
 
-/// How many spans a request carries.
-pub fn span_count(request: &ExportTraceServiceRequest) -> usize {
-    request
-        .resource_spans
-        .iter()
-        .flat_map(|rs| &rs.scope_spans)
-        .map(|ss| ss.spans.len())
-        .sum()
+fn check_id(field: &str, id: &[u8], len: usize, optional: bool) -> Result<(), String> {
+    if id.is_empty() && optional {
+        return Ok(());
+    }
+    if id.len() != len {
+        return Err(format!(
+            "{field}: must be {len} bytes ({} hex digits in JSON), got {} bytes",
+            len * 2,
+            id.len()
+        ));
+    }
+    if id.iter().all(|b| *b == 0) {
+        return Err(format!("{field}: must not be all zeros"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -56,15 +83,18 @@ mod tests {
     use super::*;
     use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 
-    fn request(trace_id: Vec<u8>, span_id: Vec<u8>) -> ExportTraceServiceRequest {
-        ExportTraceServiceRequest {
+    fn traces(spans: Vec<(Vec<u8>, Vec<u8>)>) -> Traces {
+        Traces {
             resource_spans: vec![ResourceSpans {
                 scope_spans: vec![ScopeSpans {
-                    spans: vec![Span {
-                        trace_id,
-                        span_id,
-                        ..Default::default()
-                    }],
+                    spans: spans
+                        .into_iter()
+                        .map(|(trace_id, span_id)| Span {
+                            trace_id,
+                            span_id,
+                            ..Default::default()
+                        })
+                        .collect(),
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -73,16 +103,34 @@ mod tests {
     }
 
     #[test]
-    fn id_lengths() {
-        assert!(check_ids(&request(vec![1; 16], vec![2; 8])).is_ok());
-        assert!(check_ids(&request(vec![], vec![])).is_ok());
-        let e = check_ids(&request(vec![1; 12], vec![2; 8])).unwrap_err();
+    fn valid_spans_pass() {
+        let mut t = traces(vec![(vec![1; 16], vec![2; 8])]);
+        assert_eq!(drop_invalid_spans(&mut t), None);
+        assert_eq!(t.resource_spans[0].scope_spans[0].spans.len(), 1);
+    }
+
+    #[test]
+    fn bad_ids_are_removed_and_named() {
+        let mut t = traces(vec![
+            (vec![1; 16], vec![2; 8]),
+            (vec![1; 12], vec![2; 8]),
+            (vec![1; 16], vec![0; 8]),
+            (vec![], vec![2; 8]),
+        ]);
+        let r = drop_invalid_spans(&mut t).unwrap();
+        assert_eq!(r.spans, 3);
+        assert!(r.message.starts_with("3 spans rejected"), "{}", r.message);
         assert!(
-            e.contains("spans[0].traceId") && e.contains("got 12"),
-            "{e}"
+            r.message
+                .contains("spans[1].traceId: must be 16 bytes (32 hex digits in JSON), got 12"),
+            "{}",
+            r.message
         );
-        let e = check_ids(&request(vec![1; 16], vec![2; 6])).unwrap_err();
-        assert!(e.contains("spanId"), "{e}");
-        assert_eq!(span_count(&request(vec![], vec![])), 1);
+        assert_eq!(t.resource_spans[0].scope_spans[0].spans.len(), 1);
+
+        let mut t = traces(vec![(vec![1; 16], vec![2; 6])]);
+        let r = drop_invalid_spans(&mut t).unwrap();
+        assert_eq!(r.spans, 1);
+        assert!(r.message.contains("spans[0].spanId"), "{}", r.message);
     }
 }

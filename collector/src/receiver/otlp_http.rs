@@ -1,56 +1,47 @@
 //! The OTLP/HTTP receiver: `POST /v1/traces` with a protobuf or JSON body.
 //!
 //! Answers in the request's encoding, as the OTLP spec requires: 200 with an
-//! `ExportTraceServiceResponse`, or an error status with a `google.rpc.Status` body
-//! that says what was wrong. Accepts gzip and deflate bodies, limits the body size
-//! after decompression, and applies the `cors:` policy.
+//! `ExportTraceServiceResponse` (with `partial_success` when spans were set
+//! aside), or an error status with a `google.rpc.Status` body that says what was
+//! wrong. Accepts gzip and deflate bodies, limits the body size after
+//! decompression, applies the `cors:` policy and the optional protections
+//! (`required_header`, `rate_limit`), and pushes back with 503/429 +
+//! `Retry-After` when the pipelines cannot take more.
 
 use std::future::Future;
-use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, ORIGIN, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, ORIGIN, RETRY_AFTER, VARY,
 };
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use opentelemetry_proto::tonic::collector::trace::v1::{
-    ExportTraceServiceRequest, ExportTraceServiceResponse,
+    ExportTracePartialSuccess, ExportTraceServiceResponse,
 };
 use prost::Message;
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tracing::{debug, info, warn};
 
 use super::cors::CorsPolicy;
-use super::{check_ids, span_count};
+use super::decode::{decode_json, decode_protobuf, decompress, DecodeError};
+use super::protect::{RateLimiter, RequiredHeader};
+use super::{drop_invalid_spans, Rejected};
 use crate::config::{ComponentId, HttpServerConfig};
-use crate::pipeline::TracesConsumer;
+use crate::consumer::{ConsumeError, Refusal, Traces, TracesConsumer};
+use crate::processor::split::span_count;
+use crate::rpc::{code, RpcStatus};
+use crate::telemetry::{ReceiverMetrics, Telemetry};
 
-/// `google.rpc.Status`, the body of every OTLP error response. `details` is left out:
-/// we never send any.
-#[derive(Clone, PartialEq, Message, serde::Serialize, Deserialize)]
-pub struct RpcStatus {
-    #[prost(int32, tag = "1")]
-    pub code: i32,
-    #[prost(string, tag = "2")]
-    pub message: String,
-}
-
-/// gRPC status codes used in `RpcStatus.code`.
-mod code {
-    pub const INVALID_ARGUMENT: i32 = 3;
-    pub const PERMISSION_DENIED: i32 = 7;
-    pub const RESOURCE_EXHAUSTED: i32 = 8;
-    pub const UNAVAILABLE: i32 = 14;
-}
+/// Bodies larger than this are decoded off the async threads.
+const BLOCKING_DECODE_BYTES: usize = 256 * 1024;
 
 /// The two OTLP/HTTP body encodings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +94,7 @@ impl OtlpHttpReceiver {
         id: &ComponentId,
         config: &HttpServerConfig,
         consumer: TracesConsumer,
+        telemetry: &Telemetry,
     ) -> Result<OtlpHttpReceiver, BindError> {
         let endpoint = config.endpoint();
         let bind_error = |source| BindError {
@@ -118,7 +110,7 @@ impl OtlpHttpReceiver {
         info!("OTLP/HTTP receiver listening on {addr}");
         Ok(OtlpHttpReceiver {
             listener,
-            router: router(id, config, consumer),
+            router: router(id, config, consumer, telemetry),
         })
     }
 
@@ -133,9 +125,13 @@ impl OtlpHttpReceiver {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -144,18 +140,40 @@ struct Receiver {
     cors: Option<CorsPolicy>,
     max_body: usize,
     consumer: TracesConsumer,
+    metrics: Arc<ReceiverMetrics>,
+    required_header: Option<RequiredHeader>,
+    rate_limiter: Option<RateLimiter>,
+    response_headers: Vec<(HeaderName, HeaderValue)>,
     // Warn once, then quietly: a misconfigured browser app would flood the log.
     warned_preflight_without_cors: AtomicBool,
     warned_disallowed_origin: AtomicBool,
 }
 
 /// The receiver's routes; other paths get 404.
-pub fn router(id: &ComponentId, config: &HttpServerConfig, consumer: TracesConsumer) -> Router {
+pub fn router(
+    id: &ComponentId,
+    config: &HttpServerConfig,
+    consumer: TracesConsumer,
+    telemetry: &Telemetry,
+) -> Router {
     let receiver = Receiver {
         id: id.clone(),
         cors: config.cors.as_ref().and_then(CorsPolicy::new),
         max_body: usize::try_from(config.max_request_body_size()).unwrap_or(usize::MAX),
         consumer,
+        metrics: telemetry.receiver(id, "http"),
+        required_header: config.required_header.as_ref().map(RequiredHeader::new),
+        rate_limiter: config.rate_limit.as_ref().map(RateLimiter::new),
+        response_headers: config
+            .response_headers
+            .iter()
+            .filter_map(|(n, v)| {
+                Some((
+                    HeaderName::try_from(n.as_str()).ok()?,
+                    HeaderValue::try_from(v.as_str()).ok()?,
+                ))
+            })
+            .collect(),
         warned_preflight_without_cors: AtomicBool::new(false),
         warned_disallowed_origin: AtomicBool::new(false),
     };
@@ -167,6 +185,14 @@ pub fn router(id: &ComponentId, config: &HttpServerConfig, consumer: TracesConsu
     {
         warn!("receiver {id}: cors.allowed_headers is set but allowed_origins is empty, so CORS stays off");
     }
+    if let (Some(required), Some(cors)) = (&receiver.required_header, &receiver.cors) {
+        if !cors.allows_headers(required.name()) {
+            warn!(
+                "receiver {id}: required_header {} is not in cors.allowed_headers, so browsers cannot send it",
+                required.name()
+            );
+        }
+    }
     Router::new()
         .route(config.traces_url_path(), any(handle_traces))
         .with_state(Arc::new(receiver))
@@ -174,6 +200,21 @@ pub fn router(id: &ComponentId, config: &HttpServerConfig, consumer: TracesConsu
 
 async fn handle_traces(
     State(rx): State<Arc<Receiver>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut response = route(&rx, peer, method, headers, body).await;
+    for (name, value) in &rx.response_headers {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    response
+}
+
+async fn route(
+    rx: &Receiver,
+    peer: SocketAddr,
     method: Method,
     headers: HeaderMap,
     body: Body,
@@ -191,14 +232,14 @@ async fn handle_traces(
                 rx.id
             );
         }
-        return export(&rx, &method, &headers, body).await;
+        return export(rx, peer, &method, &headers, body).await;
     };
     if is_preflight {
         return cors.preflight(&headers);
     }
     // Requests without Origin (curl, servers) are not subject to CORS.
     let Some(origin) = headers.get(ORIGIN).cloned() else {
-        return export(&rx, &method, &headers, body).await;
+        return export(rx, peer, &method, &headers, body).await;
     };
     if !origin.to_str().is_ok_and(|o| cors.allows_origin(o)) {
         let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
@@ -222,13 +263,19 @@ async fn handle_traces(
             .insert(VARY, HeaderValue::from_static("Origin"));
         return response;
     }
-    let mut response = export(&rx, &method, &headers, body).await;
+    let mut response = export(rx, peer, &method, &headers, body).await;
     cors.decorate(&mut response, &origin);
     response
 }
 
-async fn export(rx: &Receiver, method: &Method, headers: &HeaderMap, body: Body) -> Response {
-    match try_export(rx, method, headers, body).await {
+async fn export(
+    rx: &Receiver,
+    peer: SocketAddr,
+    method: &Method,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    match try_export(rx, peer, method, headers, body).await {
         Ok(response) => response,
         Err(response) => {
             debug!(status = %response.status(), "rejected an export request");
@@ -239,6 +286,7 @@ async fn export(rx: &Receiver, method: &Method, headers: &HeaderMap, body: Body)
 
 async fn try_export(
     rx: &Receiver,
+    peer: SocketAddr,
     method: &Method,
     headers: &HeaderMap,
     body: Body,
@@ -254,7 +302,40 @@ async fn try_export(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return Err(response);
     }
-    let Some(encoding) = Encoding::from_headers(headers) else {
+    let reply_encoding = Encoding::from_headers(headers);
+    let fail = |status, code, message: String| {
+        status_response(
+            reply_encoding.unwrap_or(Encoding::Json),
+            status,
+            code,
+            message,
+        )
+    };
+    if let Some(limiter) = &rx.rate_limiter {
+        let client = limiter.client(peer.ip(), headers);
+        if let Err(wait) = limiter.check(client, Instant::now()) {
+            let mut response = fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                code::RESOURCE_EXHAUSTED,
+                format!("too many requests from {client}; retry after the delay in Retry-After"),
+            );
+            set_retry_after(&mut response, wait);
+            return Err(response);
+        }
+    }
+    if let Some(required) = &rx.required_header {
+        if !required.allows(headers) {
+            return Err(fail(
+                StatusCode::UNAUTHORIZED,
+                code::UNAUTHENTICATED,
+                format!(
+                    "the {} header is missing or does not hold an accepted value",
+                    required.name()
+                ),
+            ));
+        }
+    }
+    let Some(encoding) = reply_encoding else {
         return Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "415 unsupported media type, supported: [application/json, application/x-protobuf]",
@@ -262,15 +343,19 @@ async fn try_export(
             .into_response());
     };
     let fail = |status, code, message: String| status_response(encoding, status, code, message);
+    let decode_failure = |e: DecodeError| match e {
+        DecodeError::TooLarge { .. } => fail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::RESOURCE_EXHAUSTED,
+            e.to_string(),
+        ),
+        DecodeError::Invalid(m) => fail(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, m),
+    };
 
     let raw = match axum::body::to_bytes(body, rx.max_body).await {
         Ok(raw) => raw,
         Err(e) if is_length_limit(&e) => {
-            return Err(fail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                code::RESOURCE_EXHAUSTED,
-                too_large(rx.max_body),
-            ))
+            return Err(decode_failure(DecodeError::TooLarge { limit: rx.max_body }))
         }
         Err(_) => {
             return Err(fail(
@@ -282,182 +367,116 @@ async fn try_export(
     };
     let content_encoding = headers
         .get(CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap_or("(not text)"))
-        .unwrap_or("");
-    let data = decompress(content_encoding, raw, rx.max_body)
-        .map_err(|(status, code, message)| fail(status, code, message))?;
-    let request = match encoding {
-        Encoding::Protobuf => ExportTraceServiceRequest::decode(data)
-            .map_err(|e| format!("the body is not a protobuf ExportTraceServiceRequest: {e}")),
-        Encoding::Json => decode_json(&data),
-    }
-    .and_then(|request| check_ids(&request).map(|()| request))
-    .map_err(|message| fail(StatusCode::BAD_REQUEST, code::INVALID_ARGUMENT, message))?;
+        .map(|v| v.to_str().unwrap_or("(not text)").to_owned())
+        .unwrap_or_default();
+    let max_body = rx.max_body;
+    let big = raw.len() > BLOCKING_DECODE_BYTES;
+    let decode = move || -> Result<Traces, DecodeError> {
+        let data = decompress(&content_encoding, raw, max_body)?;
+        match encoding {
+            Encoding::Protobuf => decode_protobuf(data),
+            Encoding::Json => decode_json(&data).map_err(DecodeError::Invalid),
+        }
+    };
+    let decoded = if big {
+        tokio::task::spawn_blocking(decode)
+            .await
+            .unwrap_or_else(|e| Err(DecodeError::Invalid(format!("decoding failed: {e}"))))
+    } else {
+        decode()
+    };
+    let mut traces = decoded.map_err(decode_failure)?;
 
-    // As in the Collector, an empty request succeeds without touching the pipelines.
-    if span_count(&request) > 0 {
-        if let Err(e) = rx.consumer.consume(request).await {
-            warn!("receiver {}: export failed: {e}", rx.id);
+    let rejected = drop_invalid_spans(&mut traces);
+    let kept = span_count(&traces) as u64;
+    if let Some(r) = &rejected {
+        rx.metrics.refused.fetch_add(r.spans, Ordering::Relaxed);
+        if kept == 0 {
             return Err(fail(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::UNAVAILABLE,
-                format!("the collector could not store the spans: {e}"),
+                StatusCode::BAD_REQUEST,
+                code::INVALID_ARGUMENT,
+                r.message.clone(),
             ));
         }
     }
-    Ok(success(encoding))
+    // As in the Collector, an empty request succeeds without touching the pipelines.
+    if kept > 0 {
+        if let Err(e) = rx.consumer.consume(traces).await {
+            rx.metrics.refused.fetch_add(kept, Ordering::Relaxed);
+            return Err(consume_failure(encoding, &e));
+        }
+        rx.metrics.accepted.fetch_add(kept, Ordering::Relaxed);
+    }
+    Ok(success(encoding, rejected))
 }
 
-fn too_large(limit: usize) -> String {
-    format!("the request body is larger than max_request_body_size ({limit} bytes, counted after decompression)")
+/// Pushback is 503 + `Retry-After` (the OTLP clients retry it); a failure is 500.
+fn consume_failure(encoding: Encoding, e: &ConsumeError) -> Response {
+    match e {
+        ConsumeError::Refused {
+            kind,
+            reason,
+            retry_after,
+        } => {
+            let code = match kind {
+                Refusal::QueueFull => code::RESOURCE_EXHAUSTED,
+                Refusal::MemoryLimit | Refusal::ShuttingDown => code::UNAVAILABLE,
+            };
+            let mut response = status_response(
+                encoding,
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                reason.clone(),
+            );
+            set_retry_after(&mut response, *retry_after);
+            response
+        }
+        ConsumeError::Failed(message) => {
+            warn!("export failed: {message}");
+            status_response(
+                encoding,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                format!("the collector could not store the spans: {message}"),
+            )
+        }
+    }
+}
+
+/// Whole seconds, rounded up, at least 1.
+fn set_retry_after(response: &mut Response, wait: Duration) {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
 }
 
 fn is_length_limit(e: &axum::Error) -> bool {
     std::error::Error::source(e).is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>())
 }
 
-type Failure = (StatusCode, i32, String);
-
-/// Undoes `Content-Encoding`, stopping as soon as the output passes `limit` so a
-/// small gzip bomb cannot fill memory.
-fn decompress(content_encoding: &str, raw: Bytes, limit: usize) -> Result<Bytes, Failure> {
-    let name = content_encoding.trim().to_ascii_lowercase();
-    let reader: Box<dyn Read + '_> = match name.as_str() {
-        "" | "identity" => return Ok(raw),
-        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(&raw[..])),
-        // HTTP's "deflate" is the zlib format.
-        "deflate" => Box::new(flate2::read::ZlibDecoder::new(&raw[..])),
-        other => {
-            return Err((
-                StatusCode::BAD_REQUEST,
-                code::INVALID_ARGUMENT,
-                format!("unsupported Content-Encoding \"{other}\"; use gzip, deflate or none"),
-            ))
-        }
-    };
-    let mut out = Vec::new();
-    reader
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| {
-            (
-                StatusCode::BAD_REQUEST,
-                code::INVALID_ARGUMENT,
-                format!("the body is not valid {name} data: {e}"),
-            )
-        })?;
-    if out.len() > limit {
-        return Err((
-            StatusCode::PAYLOAD_TOO_LARGE,
-            code::RESOURCE_EXHAUSTED,
-            too_large(limit),
-        ));
-    }
-    Ok(out.into())
-}
-
-/// Decodes OTLP/JSON. Besides the spec's form (camelCase, hex ids, 64-bit ints as
-/// strings or numbers) it accepts what the Collector also tolerates: snake_case keys
-/// and enum names. Unknown keys are ignored, as the spec requires.
-pub fn decode_json(data: &[u8]) -> Result<ExportTraceServiceRequest, String> {
-    let mut value: Value =
-        serde_json::from_slice(data).map_err(|e| format!("the body is not valid JSON: {e}"))?;
-    if !value.is_object() {
-        return Err(
-            "the body is not an OTLP/JSON ExportTraceServiceRequest: expected a JSON object".into(),
-        );
-    }
-    normalize_json(&mut value);
-    ExportTraceServiceRequest::deserialize(value).map_err(|e| {
-        let e = e.to_string();
-        // The hex decoder's messages do not say which field failed; name the usual cause.
-        let hint = if [
-            "invalid character",
-            "odd number of digits",
-            "invalid string length",
-        ]
-        .iter()
-        .any(|m| e.contains(m))
-        {
-            " (traceId, spanId and parentSpanId must be hex strings, not base64)"
-        } else {
-            ""
-        };
-        format!("the body is not an OTLP/JSON ExportTraceServiceRequest: {e}{hint}")
-    })
-}
-
-/// Rewrites snake_case keys to camelCase and enum names to numbers. Every object key
-/// in OTLP/JSON is a field name (attribute keys are values), so renaming is safe.
-fn normalize_json(value: &mut Value) {
-    match value {
-        Value::Array(items) => items.iter_mut().for_each(normalize_json),
-        Value::Object(map) => {
-            if map.keys().any(|k| k.contains('_')) {
-                for (key, v) in std::mem::take(map) {
-                    map.insert(camel_case(&key), v);
-                }
-            }
-            for (key, v) in map.iter_mut() {
-                let number = match (key.as_str(), &*v) {
-                    ("kind", Value::String(name)) => span_kind(name),
-                    ("code", Value::String(name)) => status_code(name),
-                    _ => None,
-                };
-                match number {
-                    Some(n) => *v = Value::from(n),
-                    None => normalize_json(v),
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn camel_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' && !out.is_empty() {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn span_kind(name: &str) -> Option<i32> {
-    const NAMES: [&str; 6] = [
-        "SPAN_KIND_UNSPECIFIED",
-        "SPAN_KIND_INTERNAL",
-        "SPAN_KIND_SERVER",
-        "SPAN_KIND_CLIENT",
-        "SPAN_KIND_PRODUCER",
-        "SPAN_KIND_CONSUMER",
-    ];
-    NAMES.iter().position(|n| *n == name).map(|i| i as i32)
-}
-
-fn status_code(name: &str) -> Option<i32> {
-    const NAMES: [&str; 3] = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
-    NAMES.iter().position(|n| *n == name).map(|i| i as i32)
-}
-
-fn success(encoding: Encoding) -> Response {
+fn success(encoding: Encoding, rejected: Option<Rejected>) -> Response {
     // A full success leaves partial_success unset: `{}` in JSON, no bytes in protobuf.
+    let response = ExportTraceServiceResponse {
+        partial_success: rejected.map(|r| ExportTracePartialSuccess {
+            rejected_spans: r.spans as i64,
+            error_message: r.message,
+        }),
+    };
     let body = match encoding {
-        Encoding::Json => b"{}".to_vec(),
-        Encoding::Protobuf => ExportTraceServiceResponse::default().encode_to_vec(),
+        Encoding::Json if response.partial_success.is_none() => b"{}".to_vec(),
+        Encoding::Json => serde_json::to_vec(&response).expect("a response serializes"),
+        Encoding::Protobuf => response.encode_to_vec(),
     };
     with_content_type(StatusCode::OK, encoding, body)
 }
 
 fn status_response(encoding: Encoding, status: StatusCode, code: i32, message: String) -> Response {
-    let status_body = RpcStatus { code, message };
+    let status_body = RpcStatus {
+        code,
+        message,
+        details: Vec::new(),
+    };
     let body = match encoding {
         Encoding::Json => serde_json::to_vec(&status_body).expect("a status serializes"),
         Encoding::Protobuf => status_body.encode_to_vec(),
@@ -466,7 +485,7 @@ fn status_response(encoding: Encoding, status: StatusCode, code: i32, message: S
 }
 
 fn with_content_type(status: StatusCode, encoding: Encoding, body: Vec<u8>) -> Response {
-    let mut response = (status, body).into_response();
+    let mut response = (status, Bytes::from(body)).into_response();
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static(encoding.content_type()),
@@ -477,68 +496,6 @@ fn with_content_type(status: StatusCode, encoding: Encoding, body: Vec<u8>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SPEC_JSON: &str = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},"scopeSpans":[{"scope":{"name":"t"},"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"s","kind":1,"startTimeUnixNano":"1544712660000000000","endTimeUnixNano":"1544712661000000000","attributes":[{"key":"n","value":{"intValue":"5"}}]}]}]}]}"#;
-
-    #[test]
-    fn decodes_spec_form_json() {
-        use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
-        let req = decode_json(SPEC_JSON.as_bytes()).unwrap();
-        let rs = &req.resource_spans[0];
-        let attr = &rs.resource.as_ref().unwrap().attributes[0];
-        assert_eq!(attr.key, "service.name");
-        assert_eq!(
-            attr.value.as_ref().unwrap().value,
-            Some(Any::StringValue("svc".into()))
-        );
-        let span = &rs.scope_spans[0].spans[0];
-        assert_eq!(span.trace_id[0], 0x5b);
-        assert_eq!(span.trace_id.len(), 16);
-        assert_eq!(span.span_id[7], 0x74);
-        assert_eq!(span.kind, 1);
-        assert_eq!(span.start_time_unix_nano, 1_544_712_660_000_000_000);
-        assert_eq!(span.end_time_unix_nano, 1_544_712_661_000_000_000);
-        assert_eq!(
-            span.attributes[0].value.as_ref().unwrap().value,
-            Some(Any::IntValue(5))
-        );
-    }
-
-    #[test]
-    fn decodes_collector_tolerated_forms() {
-        let json = r#"{"resource_spans":[{"scope_spans":[{"spans":[{"trace_id":"5B8EFFF798038103D269B633813FC60C","span_id":"EEE19B7EC3C1B174","name":"s","kind":"SPAN_KIND_SERVER","start_time_unix_nano":1544712660000000000,"status":{"code":"STATUS_CODE_ERROR"},"unknownField":1}]}]}]}"#;
-        let req = decode_json(json.as_bytes()).unwrap();
-        let span = &req.resource_spans[0].scope_spans[0].spans[0];
-        assert_eq!(span.trace_id[0], 0x5b);
-        assert_eq!(span.kind, 2);
-        assert_eq!(span.start_time_unix_nano, 1_544_712_660_000_000_000);
-        assert_eq!(span.status.as_ref().unwrap().code, 2);
-    }
-
-    #[test]
-    fn json_errors_say_what_is_wrong() {
-        let e = decode_json(b"{\"resourceSpans\": [").unwrap_err();
-        assert!(e.contains("not valid JSON"), "{e}");
-        let e = decode_json(b"[1]").unwrap_err();
-        assert!(e.contains("expected a JSON object"), "{e}");
-        let bad = SPEC_JSON.replace(
-            "5b8efff798038103d269b633813fc60c",
-            "W47/95gDgQPSabYzgT/GDA==",
-        );
-        let e = decode_json(bad.as_bytes()).unwrap_err();
-        assert!(e.contains("ExportTraceServiceRequest"), "{e}");
-        assert!(e.contains("must be hex strings, not base64"), "{e}");
-        let bad = SPEC_JSON.replace("\"1544712661000000000\"", "\"soon\"");
-        let e = decode_json(bad.as_bytes()).unwrap_err();
-        assert!(!e.contains("base64"), "{e}");
-    }
-
-    #[test]
-    fn camel_case_keys() {
-        assert_eq!(camel_case("start_time_unix_nano"), "startTimeUnixNano");
-        assert_eq!(camel_case("traceId"), "traceId");
-        assert_eq!(camel_case("_x"), "_x");
-    }
 
     #[test]
     fn content_type_parameters_are_ignored() {
@@ -558,22 +515,23 @@ mod tests {
     }
 
     #[test]
-    fn decompression_is_bounded() {
-        use std::io::Write;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(&[b'a'; 10_000]).unwrap();
-        let packed = Bytes::from(gz.finish().unwrap());
-        assert_eq!(
-            decompress("gzip", packed.clone(), 10_000).unwrap().len(),
-            10_000
+    fn retry_after_rounds_up() {
+        let mut r = StatusCode::OK.into_response();
+        set_retry_after(&mut r, Duration::from_millis(200));
+        assert_eq!(r.headers()[RETRY_AFTER], "1");
+        set_retry_after(&mut r, Duration::from_millis(2001));
+        assert_eq!(r.headers()[RETRY_AFTER], "3");
+    }
+
+    #[test]
+    fn partial_success_json_names_the_count() {
+        let r = success(
+            Encoding::Json,
+            Some(Rejected {
+                spans: 2,
+                message: "bad ids".into(),
+            }),
         );
-        let (status, _, msg) = decompress("gzip", packed, 9_999).unwrap_err();
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-        assert!(msg.contains("max_request_body_size"));
-        let (status, _, msg) = decompress("br", Bytes::from_static(b"x"), 10).unwrap_err();
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(msg.contains("\"br\""), "{msg}");
-        let (status, _, _) = decompress("gzip", Bytes::from_static(b"nope"), 10).unwrap_err();
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.status(), StatusCode::OK);
     }
 }

@@ -47,7 +47,8 @@ impl Drop for TempDir {
 }
 
 /// A config with an OTLP/HTTP receiver on 127.0.0.1:0 and the `file` and `debug`
-/// exporters; `http_extra` is indented under `http:`.
+/// exporters; `http_extra` is indented under `http:`. No processor runs, so a
+/// 200 means the request's line is in the file.
 pub fn config(file: &Path, http_extra: &str) -> String {
     let mut extra = String::new();
     for line in http_extra.lines() {
@@ -63,6 +64,7 @@ pub fn config(file: &Path, http_extra: &str) -> String {
         endpoint: 127.0.0.1:0
 {extra}processors:
   batch:
+    timeout: 50ms
 exporters:
   file/local:
     path: {}
@@ -71,7 +73,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [batch]
+      processors: []
       exporters: [file/local, debug]
 ",
         file.display()
@@ -90,12 +92,28 @@ pub struct Collector {
 impl Collector {
     /// Starts a collector with `config(.., http_extra)`.
     pub fn start(http_extra: &str) -> Collector {
+        Collector::start_with(|file| config(file, http_extra), &[])
+    }
+
+    /// Starts a collector with the config `make(file)` gives for the file
+    /// exporter's path, and extra command-line arguments.
+    pub fn start_with(make: impl FnOnce(&Path) -> String, args: &[&str]) -> Collector {
+        Collector::start_env(make, args, &[])
+    }
+
+    pub fn start_env(
+        make: impl FnOnce(&Path) -> String,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Collector {
         let dir = TempDir::new();
         let file = dir.0.join("traces.jsonl");
-        let config = dir.write("config.yaml", &config(&file, http_extra));
+        let config = dir.write("config.yaml", &make(&file));
         let mut child = Command::new(BIN)
             .arg("--config")
             .arg(&config)
+            .args(args)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -140,6 +158,42 @@ impl Collector {
 
     pub fn post(&self, content_type: &str, body: &[u8]) -> Response {
         self.request("POST", &[("Content-Type", content_type)], body)
+    }
+
+    /// The port logged for `what` ("OTLP/gRPC receiver", "health_check extension", ...).
+    pub fn port_of(&self, what: &str) -> u16 {
+        let line = self.wait_for_log(&format!("{what} listening on "));
+        let rest = line.split(&format!("{what} listening on ")).nth(1).unwrap();
+        let addr = rest.split_whitespace().next().unwrap();
+        addr.rsplit_once(':')
+            .unwrap()
+            .1
+            .trim_end_matches("/metrics")
+            .parse()
+            .unwrap()
+    }
+
+    /// Waits up to 10 s until the file holds at least `spans` spans; returns its lines.
+    pub fn wait_spans(&self, spans: usize) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines = self.lines();
+            let n: usize = lines.iter().map(span_count).sum();
+            if n >= spans {
+                return lines;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "only {n} of {spans} spans reached the file; stderr:\n{}",
+                    self.logs.lock().unwrap().join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
     }
 
     /// The file exporter's lines, parsed.
@@ -205,6 +259,36 @@ impl Drop for Collector {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Spans in one OTLP/JSON line.
+pub fn span_count(line: &serde_json::Value) -> usize {
+    line["resourceSpans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|rs| rs["scopeSpans"].as_array().into_iter().flatten())
+        .map(|ss| ss["spans"].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+/// Every span in the file's lines, in order.
+pub fn all_spans(lines: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    lines
+        .iter()
+        .flat_map(|l| l["resourceSpans"].as_array().cloned().unwrap_or_default())
+        .flat_map(|rs| rs["scopeSpans"].as_array().cloned().unwrap_or_default())
+        .flat_map(|ss| ss["spans"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// A free port on 127.0.0.1 (closed again, so a child can bind it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Reads the port from `... OTLP/HTTP receiver listening on 127.0.0.1:PORT`.

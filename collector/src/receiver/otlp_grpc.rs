@@ -1,0 +1,156 @@
+//! The OTLP/gRPC receiver: `opentelemetry.proto.collector.trace.v1.TraceService/Export`
+//! on 4317, gzip accepted. Spans with impossible ids are set aside and reported
+//! in `partial_success`; pushback is `UNAVAILABLE` (memory, shutdown) or
+//! `RESOURCE_EXHAUSTED` (full queue), both with a `RetryInfo` so clients retry.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
+use tonic::transport::server::TcpIncoming;
+use tonic::{Code, Request, Response, Status};
+use tracing::{info, warn};
+
+use super::drop_invalid_spans;
+use super::otlp_http::BindError;
+use crate::config::{ComponentId, GrpcServerConfig};
+use crate::consumer::{ConsumeError, Refusal, TracesConsumer};
+use crate::processor::split::span_count;
+use crate::rpc::{code, status_with_retry};
+use crate::telemetry::{ReceiverMetrics, Telemetry};
+
+/// A bound, not yet serving, OTLP/gRPC receiver.
+pub struct OtlpGrpcReceiver {
+    listener: TcpListener,
+    service: TraceServiceServer<Handler>,
+    max_concurrent_streams: Option<u32>,
+}
+
+struct Handler {
+    consumer: TracesConsumer,
+    metrics: Arc<ReceiverMetrics>,
+}
+
+impl OtlpGrpcReceiver {
+    pub async fn bind(
+        id: &ComponentId,
+        config: &GrpcServerConfig,
+        consumer: TracesConsumer,
+        telemetry: &Telemetry,
+    ) -> Result<OtlpGrpcReceiver, BindError> {
+        let endpoint = config.endpoint();
+        let bind_error = |source| BindError {
+            id: id.clone(),
+            endpoint: endpoint.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(endpoint.as_str())
+            .await
+            .map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        info!("OTLP/gRPC receiver listening on {addr}");
+        let handler = Handler {
+            consumer,
+            metrics: telemetry.receiver(id, "grpc"),
+        };
+        let service = TraceServiceServer::new(handler)
+            .accept_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Gzip)
+            .max_decoding_message_size(config.max_recv_msg_size());
+        Ok(OtlpGrpcReceiver {
+            listener,
+            service,
+            max_concurrent_streams: config.max_concurrent_streams.map(|n| n as u32),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight calls finish.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let incoming = TcpIncoming::from(self.listener);
+        tonic::transport::Server::builder()
+            .max_concurrent_streams(self.max_concurrent_streams)
+            .add_service(self.service)
+            .serve_with_incoming_shutdown(incoming, shutdown)
+            .await
+            .map_err(std::io::Error::other)
+    }
+}
+
+#[tonic::async_trait]
+impl TraceService for Handler {
+    async fn export(
+        &self,
+        request: Request<ExportTraceServiceRequest>,
+    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
+        let mut traces = request.into_inner();
+        let rejected = drop_invalid_spans(&mut traces);
+        let kept = span_count(&traces) as u64;
+        if let Some(r) = &rejected {
+            self.metrics.refused.fetch_add(r.spans, Ordering::Relaxed);
+            if kept == 0 {
+                return Err(Status::invalid_argument(r.message.clone()));
+            }
+        }
+        if kept > 0 {
+            if let Err(e) = self.consumer.consume(traces).await {
+                self.metrics.refused.fetch_add(kept, Ordering::Relaxed);
+                return Err(to_status(&e));
+            }
+            self.metrics.accepted.fetch_add(kept, Ordering::Relaxed);
+        }
+        Ok(Response::new(ExportTraceServiceResponse {
+            partial_success: rejected.map(|r| ExportTracePartialSuccess {
+                rejected_spans: r.spans as i64,
+                error_message: r.message,
+            }),
+        }))
+    }
+}
+
+/// Pushback carries a RetryInfo: without it OTLP clients must not retry
+/// RESOURCE_EXHAUSTED.
+pub fn to_status(e: &ConsumeError) -> Status {
+    match e {
+        ConsumeError::Refused {
+            kind,
+            reason,
+            retry_after,
+        } => {
+            let (grpc, number) = match kind {
+                Refusal::QueueFull => (Code::ResourceExhausted, code::RESOURCE_EXHAUSTED),
+                Refusal::MemoryLimit | Refusal::ShuttingDown => {
+                    (Code::Unavailable, code::UNAVAILABLE)
+                }
+            };
+            Status::with_details(
+                grpc,
+                reason.clone(),
+                status_with_retry(number, reason, *retry_after).into(),
+            )
+        }
+        ConsumeError::Failed(message) => {
+            warn!("export failed: {message}");
+            Status::internal(format!(
+                "the collector could not store the spans: {message}"
+            ))
+        }
+    }
+}
