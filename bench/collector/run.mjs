@@ -238,6 +238,7 @@ async function main() {
   const out = { params: { ...P, spansPerRequest: SPANS_PER_REQUEST, saturationConnections: SATURATION_CONNECTIONS, clkTck: CLK_TCK }, scenarios: [], errors: [] };
   out.version = execFileSync(COLLECTOR, ["--version"]).toString().trim();
   for (const s of SCENARIOS) {
+    const t0 = Date.now();
     const entry = { id: s.id, title: s.title, runs: s.runs, reps: [] };
     out.scenarios.push(entry);
     for (let rep = 0; rep < P.reps; rep++) {
@@ -256,7 +257,7 @@ async function main() {
         entry.reps.push(r);
         const sat = r.saturate ? ` saturation ${Math.round(r.saturate.achieved_spans_per_s)} spans/s, ${Math.round(r.saturate.spansPerCoreSecond)} /core-s` : "";
         const cnt = r.count ? ` in ${r.count.in} out ${r.count.out}` : "";
-        log(`${s.id} #${rep + 1}:${sat}${cnt}`);
+        log(`${s.id} #${rep + 1} (${((Date.now() - t0) / 1000).toFixed(1)} s):${sat}${cnt}`);
       } catch (e) {
         log(`ERROR ${s.id}: ${e.message}`);
         out.errors.push(`${s.id}: ${e.message}`);
