@@ -162,3 +162,66 @@ export async function waitFor(predicate, timeoutMs = 10000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A stand-in OTLP endpoint that records every request (headers and the
+ * decompressed JSON body) and answers with `respond(n)`'s status for the
+ * n-th POST (200 by default). It allows every origin and header, so what it
+ * sees is what the SDK sent, whatever a collector's CORS would refuse.
+ */
+export async function startSink(respond = () => 200) {
+  const { gunzipSync } = await import("node:zlib");
+  const requests = [];
+  let posts = 0;
+  const server = createServer((req, res) => {
+    const cors = {
+      "access-control-allow-origin": req.headers.origin ?? "*",
+      "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "*",
+      "access-control-allow-methods": "POST",
+      "access-control-expose-headers": "retry-after",
+    };
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      let body = Buffer.concat(chunks);
+      if (req.headers["content-encoding"] === "gzip") body = gunzipSync(body);
+      const status = respond(++posts);
+      requests.push({ headers: req.headers, raw: body.length, json: JSON.parse(body.toString("utf8")), status });
+      res.writeHead(status, { ...cors, "content-type": "application/json", ...(status === 503 ? { "retry-after": "0" } : {}) }).end("{}");
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/v1/traces`,
+    requests,
+    spans() {
+      return requests.filter((r) => r.status === 200).flatMap((r) =>
+        (r.json.resourceSpans ?? []).flatMap((rs) =>
+          (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((s) => ({ ...s, resource: attributesOf(rs.resource?.attributes), scope: ss.scope, attrs: attributesOf(s.attributes) }))),
+        ),
+      );
+    },
+    stop: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
+  };
+}
+
+/** A page that loads pkg/ and exposes the module as `window.wt`. */
+export const SDK_PAGE = `<!doctype html><meta charset="utf-8"><title>sdk</title>
+<script type="module">
+  import * as wt from "/pkg/index.js";
+  await wt.default();
+  window.wt = wt;
+  window.ready = true;
+</script>`;
+
+export async function openSdkPage(browser, server, path = "/sdk.html") {
+  server.pages[path] = SDK_PAGE;
+  const page = await browser.newPage();
+  page.consoleMessages = [];
+  page.on("console", (m) => page.consoleMessages.push(m.text()));
+  page.on("pageerror", (e) => page.consoleMessages.push("pageerror: " + e));
+  await page.goto(server.origin + path);
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 });
+  return page;
+}

@@ -11,6 +11,7 @@ const MAX_ATTEMPTS = 5;
 const KEEPALIVE_BYTES = 60 * 1024;
 const KEEPALIVE_REQUESTS = 9;
 
+const report = (error) => diag.error(String(error?.message ?? error));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function retryAfterMillis(value) {
@@ -142,24 +143,23 @@ export class OTLPTraceExporter {
   }
 
   /**
-   * Sends at once, with nothing asynchronous before the request leaves (the
-   * page may be going away): no gzip, keepalive while the budget lasts.
+   * Sends a gzip body at once, with nothing asynchronous before the request
+   * leaves (the page may be going away), keepalive while the budget lasts.
    */
-  sendOnHide(body) {
-    const keepalive = body.length <= this._keepaliveRoom();
+  sendOnHide(gzipped) {
+    const keepalive = gzipped.length <= this._keepaliveRoom();
     if (keepalive) {
-      this._keepaliveBytes += body.length;
+      this._keepaliveBytes += gzipped.length;
       this._keepaliveRequests++;
     }
-    const headers = { "content-type": "application/json", ...(typeof this._headers === "function" ? {} : this._headers) };
-    return nativeFetch(this.url, { method: "POST", headers, body, keepalive })
+    const headers = { "content-type": "application/json", "content-encoding": "gzip", ...(typeof this._headers === "function" ? {} : this._headers) };
+    return nativeFetch(this.url, { method: "POST", headers, body: gzipped, keepalive })
       .then((response) => {
-        if (!response.ok && RETRYABLE.has(response.status)) return this.send(body);
         if (!response.ok) throw new Error(`OTLP export to ${this.url} failed: HTTP ${response.status}`);
-      }, () => this.send(body))
+      })
       .finally(() => {
         if (keepalive) {
-          this._keepaliveBytes -= body.length;
+          this._keepaliveBytes -= gzipped.length;
           this._keepaliveRequests--;
         }
       });
@@ -177,7 +177,8 @@ export class BatchSpanProcessor {
     this._exportTimeout = config.exportTimeoutMillis ?? 30000;
     this._id = -1;
     this._timer = null;
-    this._pending = new Set();
+    this._running = null;
+    this._drainAll = false;
   }
 
   /** Called by the provider: the queue lives in WebAssembly, per provider. */
@@ -191,18 +192,13 @@ export class BatchSpanProcessor {
     if (this._timer === null) {
       this._timer = setTimeout(() => {
         this._timer = null;
-        this._track(this._drain());
+        this._run(true).catch(report);
       }, this._delay);
     }
   }
 
   _onBatchReady() {
-    this._track(this._exportOne());
-  }
-
-  _track(promise) {
-    const tracked = promise.catch((error) => diag.error(String(error?.message ?? error))).finally(() => this._pending.delete(tracked));
-    this._pending.add(tracked);
+    this._run(false).catch(report);
   }
 
   _reportDrops() {
@@ -210,47 +206,58 @@ export class BatchSpanProcessor {
     if (dropped) diag.warn(`dropped ${dropped} span(s): the queue was full (maxQueueSize ${this._maxQueueSize}); export more often or raise the limit`);
   }
 
-  /** Exports one batch; false when the queue was empty. */
-  async _exportOne() {
-    this._reportDrops();
-    const body = wasm.take_batch(this._id, 0xffffffff);
-    if (body === undefined) return false;
-    const spans = wasm.last_batch_spans();
-    try {
-      await this._exporter.send(body, Date.now() + this._exportTimeout);
-    } catch (error) {
-      throw new Error(`${spans} span(s) lost: ${error.message}`);
+  /**
+   * Exports while full batches are queued (or, with `all`, until the queue is
+   * empty), one request at a time: while a request is out, spans wait in the
+   * bounded queue rather than in ever more requests.
+   */
+  _run(all) {
+    if (this._running) {
+      this._drainAll ||= all;
+      return this._running;
     }
-    return true;
+    this._drainAll = all;
+    this._running = (async () => {
+      try {
+        while (wasm.queued(this._id) >= (this._drainAll ? 1 : this._maxExportBatchSize)) {
+          this._reportDrops();
+          const body = wasm.take_batch(this._id, 0xffffffff);
+          const spans = wasm.last_batch_spans();
+          try {
+            await this._exporter.send(body, Date.now() + this._exportTimeout);
+          } catch (error) {
+            throw new Error(`${spans} span(s) lost: ${error.message}`);
+          }
+        }
+        this._reportDrops();
+      } finally {
+        this._running = null;
+      }
+    })();
+    return this._running;
   }
 
-  async _drain() {
-    while (await this._exportOne());
-  }
-
-  forceFlush() {
-    if (this._id === -1) return Promise.resolve();
+  async forceFlush() {
+    if (this._id === -1) return;
     clearTimeout(this._timer);
     this._timer = null;
-    const pending = [...this._pending];
-    return Promise.all([this._drain(), ...pending]).then(() => undefined);
+    // A run in progress may stop at full batches; wait for it, then drain.
+    await this._running?.catch(() => {});
+    await this._run(true);
   }
 
-  /** Page hide: everything queued leaves now, in keepalive-sized requests. */
+  /** Page hide: everything queued leaves now, gzipped, in keepalive-sized requests. */
   _flushOnHide() {
     if (this._id === -1) return;
     clearTimeout(this._timer);
     this._timer = null;
     this._reportDrops();
     for (;;) {
-      // Room for the envelope (resource and scope) around the spans.
-      const room = Math.max(this._exporter._keepaliveRoom() - 2048, 1024);
-      const body = wasm.take_batch(this._id, room);
+      const room = Math.max(this._exporter._keepaliveRoom(), 16 * 1024);
+      const body = wasm.take_gzip_batch(this._id, room);
       if (body === undefined) return;
       const spans = wasm.last_batch_spans();
-      this._track(this._exporter.sendOnHide(body).catch((error) => {
-        throw new Error(`${spans} span(s) lost on page hide: ${error.message}`);
-      }));
+      this._exporter.sendOnHide(body).catch((error) => report(new Error(`${spans} span(s) lost on page hide: ${error.message}`)));
     }
   }
 

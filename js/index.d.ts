@@ -1,5 +1,6 @@
 // Types of wasmtrace's public API: OpenTelemetry JS's names and shapes.
 
+/** Loads the WebAssembly module; await it once before creating anything. */
 export default function init(moduleOrPath?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
 
 export declare const SpanKind: { readonly INTERNAL: 0; readonly SERVER: 1; readonly CLIENT: 2; readonly PRODUCER: 3; readonly CONSUMER: 4 };
@@ -7,6 +8,8 @@ export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
 export declare const SpanStatusCode: { readonly UNSET: 0; readonly OK: 1; readonly ERROR: 2 };
 export type SpanStatusCode = (typeof SpanStatusCode)[keyof typeof SpanStatusCode];
 export declare const TraceFlags: { readonly NONE: 0; readonly SAMPLED: 1 };
+export declare const INVALID_TRACE_ID: string;
+export declare const INVALID_SPAN_ID: string;
 
 export type AttributeValue =
   | string | number | boolean
@@ -14,10 +17,22 @@ export type AttributeValue =
 export interface Attributes { [key: string]: AttributeValue | undefined }
 export type HrTime = [number, number];
 export type TimeInput = HrTime | number | Date;
+export type Exception = string | { code?: string | number; name?: string; message?: string; stack?: string };
 
-export interface SpanContext { traceId: string; spanId: string; traceFlags: number; isRemote?: boolean }
+export declare class TraceState {
+  constructor(raw?: string);
+  get(key: string): string | undefined;
+  set(key: string, value: string): TraceState;
+  unset(key: string): TraceState;
+  serialize(): string;
+}
+
+export interface SpanContext { traceId: string; spanId: string; traceFlags: number; isRemote?: boolean; traceState?: TraceState }
 export interface SpanStatus { code: SpanStatusCode; message?: string }
-export interface SpanOptions { kind?: SpanKind; attributes?: Attributes; startTime?: TimeInput; root?: boolean }
+export interface Link { context: SpanContext; attributes?: Attributes }
+export interface SpanOptions { kind?: SpanKind; attributes?: Attributes; links?: Link[]; startTime?: TimeInput; root?: boolean }
+export declare const INVALID_SPAN_CONTEXT: SpanContext;
+export declare function isSpanContextValid(spanContext: SpanContext): boolean;
 
 export interface Context {
   getValue(key: symbol): unknown;
@@ -26,6 +41,13 @@ export interface Context {
 }
 export declare const ROOT_CONTEXT: Context;
 export declare function createContextKey(description: string): symbol;
+export declare function suppressTracing(context: Context): Context;
+export declare function isTracingSuppressed(context: Context): boolean;
+/**
+ * The active context follows synchronous code only (there is no zone.js):
+ * inside `with`'s callback until it returns; not across `await`, timers or
+ * event listeners (use `bind` for those).
+ */
 export declare const context: {
   active(): Context;
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F>;
@@ -36,10 +58,14 @@ export interface Span {
   spanContext(): SpanContext;
   setAttribute(key: string, value: AttributeValue): this;
   setAttributes(attributes: Attributes): this;
+  addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this;
+  addLink(link: Link): this;
+  addLinks(links: Link[]): this;
   setStatus(status: SpanStatus): this;
   updateName(name: string): this;
   end(endTime?: TimeInput): void;
   isRecording(): boolean;
+  recordException(exception: Exception, time?: TimeInput): void;
 }
 
 export declare class Tracer {
@@ -51,13 +77,72 @@ export declare class Tracer {
 }
 
 export declare const trace: {
-  getTracer(name: string, version?: string): Tracer | undefined;
+  getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer | undefined;
   getTracerProvider(): WebTracerProvider | null;
-  setSpan(context: Context, span: Span): Context;
+  setGlobalTracerProvider(provider: WebTracerProvider): boolean;
+  disable(): void;
   getSpan(context: Context): Span | undefined;
   getActiveSpan(): Span | undefined;
+  setSpan(context: Context, span: Span): Context;
   deleteSpan(context: Context): Context;
+  setSpanContext(context: Context, spanContext: SpanContext): Context;
+  getSpanContext(context: Context): SpanContext | undefined;
+  wrapSpanContext(spanContext: SpanContext): Span;
+  isSpanContextValid(spanContext: SpanContext): boolean;
 };
+
+export interface TextMapGetter<Carrier = unknown> { get(carrier: Carrier, key: string): undefined | string | string[]; keys(carrier: Carrier): string[] }
+export interface TextMapSetter<Carrier = unknown> { set(carrier: Carrier, key: string, value: string): void }
+export declare const defaultTextMapGetter: TextMapGetter;
+export declare const defaultTextMapSetter: TextMapSetter;
+export interface TextMapPropagator<Carrier = unknown> {
+  inject(context: Context, carrier: Carrier, setter: TextMapSetter<Carrier>): void;
+  extract(context: Context, carrier: Carrier, getter: TextMapGetter<Carrier>): Context;
+  fields(): string[];
+}
+export interface BaggageEntry { value: string; metadata?: { toString(): string } }
+export interface Baggage {
+  getEntry(key: string): BaggageEntry | undefined;
+  getAllEntries(): [string, BaggageEntry][];
+  setEntry(key: string, entry: BaggageEntry): Baggage;
+  removeEntry(key: string): Baggage;
+  removeEntries(...keys: string[]): Baggage;
+  clear(): Baggage;
+}
+export declare const propagation: {
+  setGlobalPropagator(propagator: TextMapPropagator): boolean;
+  inject<Carrier>(context: Context, carrier: Carrier, setter?: TextMapSetter<Carrier>): void;
+  extract<Carrier>(context: Context, carrier: Carrier, getter?: TextMapGetter<Carrier>): Context;
+  fields(): string[];
+  disable(): void;
+  createBaggage(entries?: Record<string, BaggageEntry>): Baggage;
+  getBaggage(context: Context): Baggage | undefined;
+  getActiveBaggage(): Baggage | undefined;
+  setBaggage(context: Context, baggage: Baggage): Context;
+  deleteBaggage(context: Context): Context;
+};
+export declare class W3CTraceContextPropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void;
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context;
+  fields(): string[];
+}
+export declare class W3CBaggagePropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void;
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context;
+  fields(): string[];
+}
+/** X-Ray `X-Amzn-Trace-Id`; keeps unknown fields (`Self`, `Lineage`) and accepts a deferred `Sampled`. */
+export declare class AWSXRayPropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void;
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context;
+  fields(): string[];
+}
+export declare class CompositePropagator implements TextMapPropagator {
+  constructor(config?: { propagators?: TextMapPropagator[] });
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void;
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context;
+  fields(): string[];
+}
 
 export declare const DiagLogLevel: { readonly NONE: 0; readonly ERROR: 30; readonly WARN: 50; readonly INFO: 60; readonly DEBUG: 70; readonly VERBOSE: 80; readonly ALL: 9999 };
 export interface DiagLogger {
@@ -68,39 +153,75 @@ export declare class DiagConsoleLogger implements DiagLogger {
   error(...args: unknown[]): void; warn(...args: unknown[]): void; info(...args: unknown[]): void;
   debug(...args: unknown[]): void; verbose(...args: unknown[]): void;
 }
-export declare const diag: { setLogger(logger: DiagLogger, level?: number): boolean; disable(): void };
+export declare const diag: DiagLogger & { setLogger(logger: DiagLogger, options?: number | { logLevel?: number }): boolean; disable(): void };
 
 export declare class Resource {
-  constructor(attributes: Attributes);
+  constructor(attributes?: Attributes);
   readonly attributes: Attributes;
   merge(other?: Resource | null): Resource;
 }
 export declare function resourceFromAttributes(attributes: Attributes): Resource;
 export declare function defaultResource(): Resource;
+export declare function emptyResource(): Resource;
+
+export interface Sampler { toString(): string }
+export declare class AlwaysOnSampler implements Sampler {}
+export declare class AlwaysOffSampler implements Sampler {}
+export declare class TraceIdRatioBasedSampler implements Sampler { constructor(ratio?: number) }
+export declare class ParentBasedSampler implements Sampler {
+  constructor(config: { root: Sampler; remoteParentSampled?: Sampler; remoteParentNotSampled?: Sampler; localParentSampled?: Sampler; localParentNotSampled?: Sampler });
+}
+/** X-Ray's default rule: `reservoirPerSecond` (1) traces each second, then `fixedRate` (0.05) of the rest. */
+export declare class RateLimitedSampler implements Sampler { constructor(config?: { reservoirPerSecond?: number; fixedRate?: number }) }
 
 export declare class AWSXRayIdGenerator {}
 export declare class RandomIdGenerator {}
 
-export interface OTLPExporterConfig { url?: string; headers?: Record<string, string>; timeoutMillis?: number }
+export interface OTLPExporterConfig {
+  url?: string;
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  timeoutMillis?: number;
+  /** "gzip" (the default where the browser has CompressionStream) or "none". */
+  compression?: "gzip" | "none";
+  concurrencyLimit?: number;
+}
 export declare class OTLPTraceExporter {
   constructor(config?: OTLPExporterConfig);
   readonly url: string;
+  shutdown(): Promise<void>;
 }
 
 export interface BufferConfig { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number }
-export declare class BatchSpanProcessor {
+export interface SpanProcessor { forceFlush(): Promise<void>; shutdown(): Promise<void> }
+export declare class BatchSpanProcessor implements SpanProcessor {
   constructor(exporter: OTLPTraceExporter, config?: BufferConfig);
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+export declare class SimpleSpanProcessor extends BatchSpanProcessor {
+  constructor(exporter: OTLPTraceExporter);
 }
 
+export interface SpanLimits {
+  attributeCountLimit?: number;
+  attributeValueLengthLimit?: number;
+  eventCountLimit?: number;
+  linkCountLimit?: number;
+  attributePerEventCountLimit?: number;
+  attributePerLinkCountLimit?: number;
+}
 export interface TracerConfig {
   resource?: Resource;
   idGenerator?: AWSXRayIdGenerator | RandomIdGenerator;
-  spanProcessors?: BatchSpanProcessor[];
+  sampler?: Sampler;
+  spanLimits?: SpanLimits;
+  spanProcessors?: SpanProcessor[];
 }
 export declare class WebTracerProvider {
   constructor(config?: TracerConfig);
-  getTracer(name: string, version?: string): Tracer;
-  register(config?: object): void;
+  readonly resource: Resource;
+  getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer;
+  register(config?: { propagator?: TextMapPropagator | null; contextManager?: unknown }): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

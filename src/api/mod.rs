@@ -160,6 +160,15 @@ pub fn take_batch(processor: u32, max_bytes: u32) -> Option<Vec<u8>> {
     Some(body)
 }
 
+/// Page hide: the next gzip-compressed body of at most `room` bytes (at least
+/// one span), or `undefined` when nothing is queued.
+#[wasm_bindgen]
+pub fn take_gzip_batch(processor: u32, room: u32) -> Option<Vec<u8>> {
+    let (body, count) = registry::with(|r| r.take_gzip_batch(processor, room as usize))?;
+    LAST_BATCH_SPANS.with(|n| *n = count);
+    Some(body)
+}
+
 #[wasm_bindgen]
 pub fn last_batch_spans() -> u32 {
     LAST_BATCH_SPANS.with(|n| *n)

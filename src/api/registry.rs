@@ -109,6 +109,28 @@ impl Registry {
         Some((body, batch.len() as u32))
     }
 
+    /// Page hide: the next gzip body of at most `room` bytes (at least one
+    /// span), found by shrinking the batch until its compressed form fits.
+    pub fn take_gzip_batch(&mut self, processor: u32, room: usize) -> Option<(Vec<u8>, u32)> {
+        let p = &mut self.processors[processor as usize];
+        let provider = &self.providers[p.provider as usize];
+        // JSON spans compress about eight-fold; start from that guess.
+        let mut count = p.queue.batch_len(room.saturating_mul(8));
+        if count == 0 {
+            return None;
+        }
+        loop {
+            let body =
+                otlp_json::request_body(&provider.resource, &provider.scopes, p.queue.peek(count));
+            let packed = crate::core::gzip::gzip(&body);
+            if packed.len() <= room || count == 1 {
+                p.queue.remove(count);
+                return Some((packed, count as u32));
+            }
+            count = (count * room / packed.len() * 9 / 10).clamp(1, count - 1);
+        }
+    }
+
     pub fn queued(&self, processor: u32) -> u32 {
         self.processors[processor as usize].queue.len() as u32
     }

@@ -96,10 +96,10 @@ impl SpanQueue {
         core::mem::take(&mut self.dropped)
     }
 
-    /// Removes the next batch: at most `max_export_batch_size` spans whose
-    /// fragments add up to at most `max_bytes`, but always at least one span
-    /// when any is queued, so an oversized span cannot block the queue.
-    pub fn take_batch(&mut self, max_bytes: usize) -> Vec<Encoded> {
+    /// How many spans the next batch holds: at most `max_export_batch_size`
+    /// whose fragments add up to at most `max_bytes`, but at least one when
+    /// any is queued, so an oversized span cannot block the queue.
+    pub fn batch_len(&self, max_bytes: usize) -> usize {
         let mut bytes = 0;
         let mut count = 0;
         for (_, fragment) in self.spans.iter() {
@@ -111,6 +111,22 @@ impl SpanQueue {
             bytes += fragment.len() + 1;
             count += 1;
         }
+        count
+    }
+
+    /// The first `count` queued spans, left in the queue (see [`Self::remove`]).
+    pub fn peek(&mut self, count: usize) -> &[Encoded] {
+        let count = count.min(self.spans.len());
+        &self.spans.make_contiguous()[..count]
+    }
+
+    pub fn remove(&mut self, count: usize) {
+        self.spans.drain(..count.min(self.spans.len()));
+    }
+
+    /// Removes the next batch (see [`Self::batch_len`]).
+    pub fn take_batch(&mut self, max_bytes: usize) -> Vec<Encoded> {
+        let count = self.batch_len(max_bytes);
         self.spans.drain(..count).collect()
     }
 }

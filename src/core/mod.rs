@@ -2,6 +2,7 @@
 //! the host, and the collector shares its formats.
 
 pub mod batch;
+pub mod gzip;
 pub mod ids;
 pub mod json;
 pub mod otlp_json;

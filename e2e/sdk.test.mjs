@@ -1,0 +1,256 @@
+// The SDK in real Chromium: what reaches the wire, sampling, propagation,
+// delivery (retries, gzip, page hide) and the exporter's own requests.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveStatic, launchBrowser, startSink, openSdkPage, waitFor } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await serveStatic({});
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Opens a fresh page with a provider exporting to `sink`; runs `scenario(wt, provider)` in it. */
+async function inPage(sink, scenario, { providerOptions = "{}", exporterOptions = "{}", processorOptions = "{}" } = {}) {
+  const page = await openSdkPage(browser, server);
+  const result = await page.evaluate(
+    async ([url, scenarioSource, providerOptions, exporterOptions, processorOptions]) => {
+      const wt = window.wt;
+      const exporter = new wt.OTLPTraceExporter({ url, ...eval(`(${exporterOptions})`) });
+      const processor = new wt.BatchSpanProcessor(exporter, eval(`(${processorOptions})`));
+      const provider = new wt.WebTracerProvider({
+        resource: wt.resourceFromAttributes({ "service.name": "sdk-test" }),
+        spanProcessors: [processor],
+        ...eval(`(${providerOptions})`),
+      });
+      window.provider = provider;
+      const scenario = eval(`(${scenarioSource})`);
+      return await scenario(wt, provider);
+    },
+    [sink.url, scenario.toString(), providerOptions, exporterOptions, processorOptions],
+  );
+  return { page, result };
+}
+
+test("every attribute type, kind, event, link and status reaches the wire", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("suite", "2.0");
+    const linked = tracer.startSpan("linked");
+    linked.end();
+    const span = tracer.startSpan("everything", { kind: wt.SpanKind.SERVER, attributes: { initial: "yes" }, links: [{ context: linked.spanContext(), attributes: { why: "batch" } }] });
+    span.setAttributes({ str: "héllo \"quoted\"\n", int: 42, neg: -7, dbl: 0.25, bool: false, strs: ["a", "b"], ints: [1, 2], mixedNulls: [1, null, 3] });
+    span.setAttribute("ignored", undefined);
+    span.addEvent("checkpoint", { step: 1 });
+    span.recordException(new TypeError("bad thing"));
+    span.setStatus({ code: wt.SpanStatusCode.ERROR, message: "it failed" });
+    span.setStatus({ code: wt.SpanStatusCode.UNSET });
+    span.updateName("everything renamed");
+    span.end();
+    const recordingAfterEnd = span.isRecording();
+    await provider.forceFlush();
+    return { linked: linked.spanContext(), recordingAfterEnd };
+  });
+  await page.close();
+  const spans = sink.spans();
+  const span = spans.find((s) => s.name === "everything renamed");
+  assert.ok(span, `spans: ${spans.map((s) => s.name)}`);
+  assert.equal(result.recordingAfterEnd, false);
+  assert.equal(span.kind, 2, "SERVER is 2 on the wire");
+  assert.deepEqual(span.attrs, { initial: "yes", str: "héllo \"quoted\"\n", int: 42, neg: -7, dbl: 0.25, bool: false, strs: ["a", "b"], ints: [1, 2], mixedNulls: [1, 3] });
+  assert.equal(span.attributes.find((a) => a.key === "int").value.intValue, "42");
+  assert.equal(span.attributes.find((a) => a.key === "dbl").value.doubleValue, 0.25);
+  assert.deepEqual(span.status, { code: 2, message: "it failed" });
+  assert.equal(span.events[0].name, "checkpoint");
+  assert.equal(span.events[1].name, "exception");
+  const exception = Object.fromEntries(span.events[1].attributes.map((a) => [a.key, a.value.stringValue]));
+  assert.equal(exception["exception.type"], "TypeError");
+  assert.equal(exception["exception.message"], "bad thing");
+  assert.match(exception["exception.stacktrace"], /TypeError: bad thing/);
+  assert.ok(BigInt(span.events[0].timeUnixNano) >= BigInt(span.startTimeUnixNano));
+  assert.equal(span.links[0].traceId, result.linked.traceId);
+  assert.equal(span.links[0].spanId, result.linked.spanId);
+  assert.equal(span.scope.name, "suite");
+  assert.equal(span.scope.version, "2.0");
+  assert.equal(span.resource["service.name"], "sdk-test");
+  await sink.stop();
+});
+
+test("active context: startActiveSpan and context.with make children; async gaps do not leak", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("ctx");
+    const ids = {};
+    tracer.startActiveSpan("parent", (parent) => {
+      ids.parent = parent.spanContext();
+      ids.activeInside = wt.trace.getActiveSpan() === parent;
+      const child = tracer.startSpan("child");
+      ids.child = child.spanContext();
+      child.end();
+      parent.end();
+    });
+    ids.activeAfter = wt.trace.getActiveSpan() === undefined;
+    const outer = tracer.startSpan("outer");
+    wt.context.with(wt.trace.setSpan(wt.context.active(), outer), () => {
+      const inner = tracer.startSpan("inner");
+      inner.end();
+    });
+    outer.end();
+    const root = tracer.startSpan("root-option", { root: true }, wt.trace.setSpan(wt.context.active(), outer));
+    root.end();
+    await provider.forceFlush();
+    return ids;
+  });
+  await page.close();
+  const byName = Object.fromEntries(sink.spans().map((s) => [s.name, s]));
+  assert.equal(result.activeInside, true);
+  assert.equal(result.activeAfter, true);
+  assert.equal(byName.child.parentSpanId, result.parent.spanId);
+  assert.equal(byName.child.traceId, result.parent.traceId);
+  assert.equal(byName.parent.parentSpanId, undefined);
+  assert.equal(byName.inner.parentSpanId, byName.outer.spanId);
+  assert.equal(byName["root-option"].parentSpanId, undefined);
+  assert.notEqual(byName["root-option"].traceId, byName.outer.traceId);
+  await sink.stop();
+});
+
+test("samplers: AlwaysOff, ratio 0 and a not-sampled parent record nothing; ids still propagate", async () => {
+  const sink = await startSink();
+  for (const [sampler, expected] of [["new wt.AlwaysOffSampler()", 0], ["new wt.TraceIdRatioBasedSampler(0)", 0], ["new wt.TraceIdRatioBasedSampler(1)", 5], ["new wt.RateLimitedSampler({ reservoirPerSecond: 2, fixedRate: 0 })", 2]]) {
+    const before = sink.spans().length;
+    const { page, result } = await inPage(sink, async (wt, provider) => {
+      const tracer = provider.getTracer("s");
+      const spans = [];
+      for (let i = 0; i < 5; i++) {
+        const span = tracer.startSpan("sampled?");
+        spans.push({ recording: span.isRecording(), flags: span.spanContext().traceFlags, valid: wt.isSpanContextValid(span.spanContext()) });
+        span.end();
+      }
+      await provider.forceFlush();
+      return spans;
+    }, { providerOptions: `{ sampler: ${sampler} }` });
+    await page.close();
+    assert.equal(sink.spans().length - before, expected, sampler);
+    assert.ok(result.every((s) => s.valid), "unsampled spans still have valid ids");
+    assert.equal(result.filter((s) => s.recording).length, expected);
+  }
+  const { page } = await inPage(sink, async (wt, provider) => {
+    const notSampled = wt.trace.setSpanContext(wt.ROOT_CONTEXT, { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0, isRemote: true });
+    provider.getTracer("s").startSpan("child-of-unsampled", {}, notSampled).end();
+    await provider.forceFlush();
+  });
+  await page.close();
+  assert.equal(sink.spans().filter((s) => s.name === "child-of-unsampled").length, 0);
+  await sink.stop();
+});
+
+test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's unknown fields", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    provider.register({ propagator: new wt.CompositePropagator({ propagators: [new wt.W3CTraceContextPropagator(), new wt.W3CBaggagePropagator(), new wt.AWSXRayPropagator()] }) });
+    const incoming = {
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      tracestate: "rojo=00f067aa0ba902b7",
+      baggage: "userId=alice,note=a%20b;prop=1",
+    };
+    const ctx = wt.propagation.extract(wt.ROOT_CONTEXT, incoming);
+    const span = provider.getTracer("p").startSpan("server-side", {}, ctx);
+    const out = {};
+    wt.propagation.inject(wt.trace.setSpan(ctx, span), out);
+    span.end();
+    const xrayIn = { "X-Amzn-Trace-Id": "Self=1-67891234-abcdef012345678912345678;Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?;Lineage=a87bd80c:1" };
+    const xctx = wt.propagation.extract(wt.ROOT_CONTEXT, xrayIn);
+    const xspan = provider.getTracer("p").startSpan("xray-child", {}, xctx);
+    const xout = {};
+    wt.propagation.inject(wt.trace.setSpan(xctx, xspan), xout);
+    xspan.end();
+    const garbage = wt.propagation.extract(wt.ROOT_CONTEXT, { traceparent: "zz", "x-amzn-trace-id": "Root=nope", baggage: "%%%" });
+    await provider.forceFlush();
+    return { out, xout, span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
+  });
+  await page.close();
+  assert.equal(result.out.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.span.spanId}-01`);
+  assert.equal(result.out.tracestate, "rojo=00f067aa0ba902b7");
+  assert.equal(result.out.baggage, "userId=alice,note=a%20b;prop=1");
+  assert.equal(result.out["x-amzn-trace-id"], `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=${result.span.spanId};Sampled=1`);
+  assert.equal(result.xspan.traceId, "5759e988bd862e3fe1be46a994272793");
+  assert.equal(result.xout["x-amzn-trace-id"], `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${result.xspan.spanId};Sampled=1;Self=1-67891234-abcdef012345678912345678;Lineage=a87bd80c:1`);
+  assert.equal(result.garbageSpan, true, "malformed headers are ignored");
+  assert.deepEqual(result.fields.sort(), ["baggage", "traceparent", "tracestate", "x-amzn-trace-id"]);
+  const server = sink.spans().find((s) => s.name === "server-side");
+  assert.equal(server.parentSpanId, "00f067aa0ba902b7");
+  assert.equal(server.traceState, "rojo=00f067aa0ba902b7");
+  await sink.stop();
+});
+
+test("retries 503 with backoff honouring Retry-After, sends gzip, and uses the page's original fetch", async () => {
+  const sink = await startSink((n) => (n <= 2 ? 503 : 200));
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    let patchedCalls = 0;
+    const original = window.fetch;
+    window.fetch = (...args) => { patchedCalls++; return original(...args); };
+    provider.getTracer("r").startSpan("retried").end();
+    await provider.forceFlush();
+    window.fetch = original;
+    return { patchedCalls };
+  });
+  await page.close();
+  assert.equal(result.patchedCalls, 0, "the exporter must not call a wrapped fetch");
+  assert.deepEqual(sink.requests.map((r) => r.status), [503, 503, 200]);
+  assert.ok(sink.requests.every((r) => r.headers["content-encoding"] === "gzip"), "gzip by default");
+  assert.equal(sink.spans().filter((s) => s.name === "retried").length, 1);
+  await sink.stop();
+});
+
+test("a 400 is not retried and forceFlush rejects, naming the status", async () => {
+  const sink = await startSink(() => 400);
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    provider.getTracer("r").startSpan("refused").end();
+    return provider.forceFlush().then(() => "resolved", (e) => String(e));
+  });
+  await page.close();
+  assert.match(result, /HTTP 400/);
+  assert.equal(sink.requests.length, 1);
+  await sink.stop();
+});
+
+test("a full queue drops the excess and says so through diag", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const warnings = [];
+    wt.diag.setLogger({ error: (...a) => warnings.push(a.join(" ")), warn: (...a) => warnings.push(a.join(" ")), info() {}, debug() {}, verbose() {} }, wt.DiagLogLevel.WARN);
+    const tracer = provider.getTracer("q");
+    for (let i = 0; i < 25; i++) tracer.startSpan("q" + i).end();
+    await provider.forceFlush();
+    wt.diag.disable();
+    return warnings;
+  }, { processorOptions: "{ maxQueueSize: 10, maxExportBatchSize: 10, scheduledDelayMillis: 60000 }" });
+  await page.close();
+  // One request at a time: spans 1-10 go out at once, 11-20 wait in the
+  // queue while they do, 21-25 find it full.
+  assert.equal(sink.spans().length, 20);
+  assert.ok(result.some((w) => /dropped 5 span/.test(w)), `warnings: ${result}`);
+  await sink.stop();
+});
+
+test("spans ended right before navigating away all arrive (page hide, keepalive, split under 64 KiB)", async () => {
+  const sink = await startSink();
+  const { page } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("nav");
+    // ~300 bytes of attributes each: about 150 KB of JSON, more than one keepalive budget.
+    for (let i = 0; i < 400; i++) tracer.startSpan("before-navigation").setAttribute("i", i).setAttribute("pad", "x".repeat(300)).end();
+    return true;
+  }, { processorOptions: "{ scheduledDelayMillis: 60000 }" });
+  await page.goto("about:blank");
+  await waitFor(() => sink.spans().filter((s) => s.name === "before-navigation").length >= 400, 10000);
+  await page.close();
+  const indexes = new Set(sink.spans().filter((s) => s.name === "before-navigation").map((s) => s.attrs.i));
+  assert.equal(indexes.size, 400, `only ${indexes.size} of 400 spans arrived`);
+  // About 150 KB of JSON: only compressed does it fit the 64 KiB keepalive budget.
+  assert.ok(sink.requests.every((r) => r.headers["content-encoding"] === "gzip"));
+  await sink.stop();
+});
