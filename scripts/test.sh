@@ -53,6 +53,9 @@ step "npm package (pkg/) and the demo app built from it"
 bash scripts/build-pkg.sh
 (cd www && npm install --no-audit --no-fund --loglevel=error && npm run build)
 
+step "shipped size (fails past the budget)"
+node scripts/size.mjs
+
 step "end-to-end tests (playwright-core + Debian's Chromium + the collector)"
 npm run --silent test:e2e
 

@@ -19,10 +19,14 @@ impl TraceId {
     /// X-Ray form: the first 4 bytes are the epoch seconds (big-endian), the
     /// other 12 random; X-Ray rejects ids whose time is far from now.
     pub fn xray(epoch_secs: u32, random: [u8; 12]) -> TraceId {
-        let mut id = [0u8; 16];
-        id[..4].copy_from_slice(&epoch_secs.to_be_bytes());
-        id[4..].copy_from_slice(&random);
-        TraceId(id)
+        let time = epoch_secs.to_be_bytes();
+        TraceId(core::array::from_fn(|i| {
+            if i < 4 {
+                time[i]
+            } else {
+                random[i - 4]
+            }
+        }))
     }
 
     /// W3C random form; all-zero input (vanishingly rare) is made valid.
@@ -54,13 +58,13 @@ impl TraceId {
 
     /// `1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy`, as X-Ray headers and segments write it.
     pub fn to_xray_text(&self) -> String {
-        let hex = self.to_hex();
-        let mut out = String::with_capacity(35);
-        out.push_str("1-");
-        out.push_str(&hex[..8]);
-        out.push('-');
-        out.push_str(&hex[8..]);
-        out
+        let mut out = Vec::with_capacity(35);
+        out.extend_from_slice(b"1-");
+        let (time, random) = self.0.split_at(4);
+        push_hex(&mut out, time);
+        out.push(b'-');
+        push_hex(&mut out, random);
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Parses the X-Ray text form; anything else (wrong version, length or

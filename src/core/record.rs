@@ -71,26 +71,31 @@ impl<'a> Reader<'a> {
 
     /// A `<utf16 length>:<text>` string.
     fn string(&mut self) -> Result<&'a str, RecordError> {
+        // `get` rather than indexing: no panic paths, which would pull the
+        // formatting machinery into the shipped module.
         let units = self.number()?;
-        let rest = &self.text[self.at..];
+        let rest = self.text.get(self.at..).ok_or(RecordError("bad string"))?;
         // Fast path: ASCII text has one byte per UTF-16 unit.
-        if rest.len() >= units && rest.as_bytes()[..units].is_ascii() {
+        if let Some(ascii) = rest.get(..units).filter(|s| s.is_ascii()) {
             self.at += units;
-            return Ok(&rest[..units]);
+            return Ok(ascii);
         }
         let mut counted = 0;
+        let mut end = None;
         for (offset, ch) in rest.char_indices() {
             if counted == units {
-                self.at += offset;
-                return Ok(&rest[..offset]);
+                end = Some(offset);
+                break;
             }
             counted += ch.len_utf16();
         }
-        if counted == units {
-            self.at = self.text.len();
-            return Ok(rest);
-        }
-        Err(RecordError("string overruns record"))
+        let end = match end {
+            Some(end) => end,
+            None if counted == units => rest.len(),
+            None => return Err(RecordError("string overruns record")),
+        };
+        self.at += end;
+        rest.get(..end).ok_or(RecordError("bad string"))
     }
 
     fn value(&mut self, depth: u8) -> Result<Value<'a>, RecordError> {

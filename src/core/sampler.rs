@@ -66,8 +66,7 @@ impl Ratio {
     }
 
     pub fn samples(&self, trace_id: &TraceId) -> bool {
-        let mut low = [0u8; 8];
-        low.copy_from_slice(&trace_id.0[8..]);
+        let low: [u8; 8] = core::array::from_fn(|i| trace_id.0[8 + i]);
         (u64::from_be_bytes(low) >> 1) < self.bound
     }
 }

@@ -57,7 +57,14 @@ pub fn parse(header: &str) -> Option<String> {
     if members.len() > MAX_MEMBERS {
         return None;
     }
-    Some(members.join(","))
+    let mut out = String::with_capacity(header.len());
+    for member in members {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(member);
+    }
+    Some(out)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
