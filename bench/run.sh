@@ -52,6 +52,7 @@ else
 fi
 
 status=0
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 step "browser: wasmtrace vs OpenTelemetry JS in headless Chromium"
 quick_flag=()
 [ "$mode" = quick ] && quick_flag=(--quick)
@@ -63,6 +64,8 @@ node bench/collector/run.mjs --collector "target/$profile/wasmtrace-collector" -
 
 step "report"
 elapsed=$(( $(date +%s) - start ))
+# Other work on the machine skews the figures: say how busy it was.
+notes+=("Load average (1/5/15 min) when the measurements ended: $(cut -d' ' -f1-3 /proc/loadavg); at the start: $load_start.")
 if [ "$mode" = full ]; then
   json=bench/results/latest.json md=BENCHMARKS.md
 else

@@ -122,6 +122,11 @@ export class WebTracerProvider {
     if (bits & 0x100) for (let i = 0; i < processors.length; i++) processors[i]._onQueued();
   }
 
+  /** Where this provider's exporters send, which instrumentations must never trace. */
+  _exporterUrls() {
+    return this._processors.map((p) => p._exporter?.url).filter(Boolean);
+  }
+
   getTracer(name, version, options) {
     const key = `${name}@${version ?? ""}:${options?.schemaUrl ?? ""}`;
     let tracer = this._tracers.get(key);

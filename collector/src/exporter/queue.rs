@@ -125,7 +125,7 @@ impl Sender {
 
     /// Sends without a queue, the caller waiting through the retries.
     pub async fn send_now(&self, traces: &Traces, spans: u64) -> Result<(), ConsumeError> {
-        match send_with_retry(&*self.backend, traces, &self.retry).await {
+        match send_with_retry(&self.id, &*self.backend, traces, &self.retry).await {
             Ok(outcome) => {
                 record(&self.id, &self.metrics, spans, outcome.rejected);
                 Ok(())
@@ -196,7 +196,7 @@ async fn work(
         metrics.queue_size.fetch_sub(1, Ordering::Relaxed);
         counts.queued.fetch_sub(spans, Ordering::Relaxed);
         counts.in_flight.fetch_add(spans, Ordering::Relaxed);
-        match send_with_retry(&*backend, &traces, &retry).await {
+        match send_with_retry(&id, &*backend, &traces, &retry).await {
             Ok(outcome) => record(&id, &metrics, spans, outcome.rejected),
             Err(message) => {
                 metrics.failed.fetch_add(spans, Ordering::Relaxed);

@@ -4,15 +4,16 @@
 use std::time::Duration;
 
 use tokio::time::Instant;
-use tracing::debug;
+use tracing::info;
 
 use super::backend::{Backend, SendError, SendOutcome};
-use crate::config::RetryConfig;
+use crate::config::{ComponentId, RetryConfig};
 use crate::consumer::Traces;
 
 /// Sends until success, a permanent error, or `max_elapsed_time`; the error
 /// text says why it gave up.
 pub async fn send_with_retry(
+    id: &ComponentId,
     backend: &dyn Backend,
     traces: &Traces,
     retry: &RetryConfig,
@@ -40,7 +41,7 @@ pub async fn send_with_retry(
                 started.elapsed()
             ));
         }
-        debug!(attempt, ?wait, "send failed, retrying: {message}");
+        info!(exporter = %id, attempt, "send failed, retrying in {wait:?}: {message}");
         tokio::time::sleep(wait).await;
         attempt += 1;
         interval = interval
@@ -86,6 +87,10 @@ mod tests {
         }
     }
 
+    fn id() -> ComponentId {
+        ComponentId::parse("otlp").unwrap()
+    }
+
     fn quick(max_elapsed_ms: u64) -> RetryConfig {
         RetryConfig {
             initial_interval: Some(Duration::from_millis(5)),
@@ -102,7 +107,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: false,
         };
-        send_with_retry(&b, &Traces::default(), &quick(5_000))
+        send_with_retry(&id(), &b, &Traces::default(), &quick(5_000))
             .await
             .unwrap();
         assert_eq!(b.calls.load(Ordering::Relaxed), 4);
@@ -112,7 +117,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: false,
         };
-        let e = send_with_retry(&b, &Traces::default(), &quick(100))
+        let e = send_with_retry(&id(), &b, &Traces::default(), &quick(100))
             .await
             .unwrap_err();
         assert!(e.contains("gave up after"), "{e}");
@@ -123,7 +128,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: true,
         };
-        let e = send_with_retry(&b, &Traces::default(), &quick(5_000))
+        let e = send_with_retry(&id(), &b, &Traces::default(), &quick(5_000))
             .await
             .unwrap_err();
         assert_eq!(e, "400 bad");

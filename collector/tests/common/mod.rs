@@ -230,13 +230,22 @@ impl Collector {
 
     /// Sends SIGTERM and waits for the process to exit.
     pub fn terminate(&mut self) -> (ExitStatus, Vec<String>) {
+        self.signal_term();
+        self.wait_exit()
+    }
+
+    pub fn signal_term(&self) {
         let sent = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
             .status()
             .expect("run kill");
         assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
+    }
+
+    /// Waits up to 30 s for the process to exit.
+    pub fn wait_exit(&mut self) -> (ExitStatus, Vec<String>) {
+        let deadline = Instant::now() + Duration::from_secs(30);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
@@ -413,4 +422,141 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(data).unwrap();
     gz.finish().unwrap()
+}
+
+/// A stand-in OTLP/HTTP backend on 127.0.0.1: answers every request with
+/// `status` (503 with `Retry-After: 1` until told otherwise) and keeps the
+/// spans of the requests it answered 200.
+pub struct Sink {
+    pub port: u16,
+    pub status: Arc<AtomicUsize>,
+    pub requests: Arc<AtomicUsize>,
+    pub spans: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sink {
+    pub fn start(status: u16) -> Sink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sink = Sink {
+            port,
+            status: Arc::new(AtomicUsize::new(status as usize)),
+            requests: Arc::new(AtomicUsize::new(0)),
+            spans: Arc::new(Mutex::new(Vec::new())),
+        };
+        let (st, rq, sp) = (
+            Arc::clone(&sink.status),
+            Arc::clone(&sink.requests),
+            Arc::clone(&sink.spans),
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let (st, rq, sp) = (Arc::clone(&st), Arc::clone(&rq), Arc::clone(&sp));
+                std::thread::spawn(move || serve_sink(stream, &st, &rq, &sp));
+            }
+        });
+        sink
+    }
+
+    pub fn span_names(&self) -> Vec<String> {
+        self.spans.lock().unwrap().clone()
+    }
+}
+
+fn serve_sink(
+    mut stream: TcpStream,
+    status: &AtomicUsize,
+    requests: &AtomicUsize,
+    spans: &Mutex<Vec<String>>,
+) {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    requests.fetch_add(1, Ordering::SeqCst);
+    let code = status.load(Ordering::SeqCst);
+    let body = &buf[head_end..head_end + length];
+    if code == 200 {
+        let data = if head.contains("content-encoding: gzip") {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .unwrap();
+            out
+        } else {
+            body.to_vec()
+        };
+        let request = ExportTraceServiceRequest::decode(&data[..]).expect("the sink gets protobuf");
+        let mut names = spans.lock().unwrap();
+        for rs in request.resource_spans {
+            for ss in rs.scope_spans {
+                names.extend(ss.spans.into_iter().map(|s| s.name));
+            }
+        }
+    }
+    let reason = if code == 200 { "OK" } else { "Unavailable" };
+    let answer = format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    );
+    let _ = stream.write_all(answer.as_bytes());
+}
+
+/// An OTLP protobuf request with one resource and `names.len()` spans.
+pub fn proto_spans(names: &[&str]) -> Vec<u8> {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+    use prost::Message;
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            scope_spans: vec![ScopeSpans {
+                spans: names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| Span {
+                        trace_id: vec![0x11; 16],
+                        span_id: vec![i as u8 + 1; 8],
+                        name: (*n).into(),
+                        start_time_unix_nano: 1_700_000_000_000_000_000,
+                        end_time_unix_nano: 1_700_000_000_100_000_000,
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
+    .encode_to_vec()
+}
+
+/// Waits up to `secs` for `check` to hold.
+pub fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
