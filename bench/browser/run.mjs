@@ -23,6 +23,11 @@ const P = quick
   : { reps: 5, startupReps: 10, throughput: 100000, encoding: 10000, calls: 2000, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
 const LONG_TASK_RATE = 2000; // spans per second in the steady stream
 const SDKS = ["wasmtrace", "otel"];
+// Throughput and memory: a queue as long as the run, so no span can be dropped,
+// and batches of 4,096 so that forceFlush of what is left at the end stays under
+// both exporters' limit of 30 concurrent requests (with OpenTelemetry JS's default
+// 512, a 100,000-span backlog makes forceFlush fail and lose spans).
+const THROUGHPUT_BSP = (spans) => ({ maxQueueSize: spans, maxExportBatchSize: Math.min(4096, spans) });
 const log = (...a) => console.error("[bench:browser]", ...a);
 
 /** Alternates the order of the SDKs from one repetition to the next. */
@@ -144,7 +149,7 @@ async function main() {
       for (const sdk of order(rep)) {
         const id = `throughput-${sdk}-${rep}`;
         await attempt(id, () =>
-          withSdk(browser, server, sdk, { url: sink(id), bsp: { maxQueueSize: P.throughput } }, async (page) => {
+          withSdk(browser, server, sdk, { url: sink(id), bsp: THROUGHPUT_BSP(P.throughput) }, async (page) => {
             const r = await withTimeout(page.evaluate((p) => window.bench.throughput(p), { spans: P.throughput, chunk: 1000 }), 180000, id);
             const got = server.run(id);
             record("throughput", sdk, "spansPerSecond", r.spansPerSecond);
@@ -207,7 +212,7 @@ async function main() {
       for (const sdk of order(rep)) {
         const id = `memory-${sdk}-${rep}`;
         await attempt(id, () =>
-          withSdk(browser, server, sdk, { url: sink(id), bsp: { maxQueueSize: P.memory } }, async (page, cdp) => {
+          withSdk(browser, server, sdk, { url: sink(id), bsp: THROUGHPUT_BSP(P.memory) }, async (page, cdp) => {
             const measure = async () => {
               await cdp.send("HeapProfiler.collectGarbage");
               const { usedSize } = await cdp.send("Runtime.getHeapUsage");

@@ -30,6 +30,16 @@ function yieldTask() {
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** forceFlush, with a readable error whatever the SDK rejects with (OpenTelemetry JS: an array). */
+async function flush(sdk) {
+  try {
+    await sdk.flush();
+  } catch (e) {
+    const text = (x) => (x instanceof Error ? x.message : Array.isArray(x) ? x.map(text).join("; ") : typeof x === "object" ? JSON.stringify(x) : String(x));
+    throw new Error(`forceFlush failed: ${text(e)}`);
+  }
+}
+
 function xhrGet(url) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -65,7 +75,7 @@ export function makeBench(adapter) {
         if ((i + 1) % chunk === 0) await yieldTask();
       }
       const loopMs = performance.now() - t0;
-      await sdk.flush();
+      await flush(sdk);
       const totalMs = performance.now() - t0;
       return { spans, loopMs, totalMs, spansPerSecond: (spans / totalMs) * 1000 };
     },
@@ -83,7 +93,7 @@ export function makeBench(adapter) {
       const t0 = performance.now();
       for (const span of open) span.end();
       const t1 = performance.now();
-      await sdk.flush();
+      await flush(sdk);
       const t2 = performance.now();
       const alone = sdk.encodeOnly ? sdk.encodeOnly(spans, makeSpan) : null;
       return { spans, endMs: t1 - t0, flushMs: t2 - t1, totalMs: t2 - t0, encodeOnlyMs: alone?.ms ?? null, encodeOnlyBytes: alone?.bytes ?? null };
@@ -99,7 +109,7 @@ export function makeBench(adapter) {
       // Let the instrumentations end their spans (OpenTelemetry waits for
       // resource timing), then export, so the sink can count them.
       await sleep(600);
-      await sdk.flush();
+      await flush(sdk);
       return { calls, ms, perCallUs: (ms * 1000) / calls };
     },
 
@@ -124,7 +134,7 @@ export function makeBench(adapter) {
         next += tickMs;
         await sleep(Math.max(0, next - performance.now()));
       }
-      await sdk.flush();
+      await flush(sdk);
       await sleep(100);
       observer.disconnect();
       const total = entries.reduce((a, b) => a + b, 0);
