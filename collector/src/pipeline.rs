@@ -34,6 +34,8 @@ use crate::telemetry::Telemetry;
 
 /// How long shutdown may take in all, unless the command line says otherwise.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(20);
+/// The most of it given to receivers to finish their requests.
+const MAX_DRAIN: Duration = Duration::from_secs(5);
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -231,18 +233,20 @@ impl Service {
             self.shutdown_timeout
         );
         let _ = stop_receivers.send(true);
-        let drained = tokio::time::timeout_at(deadline, async {
-            for server in receivers {
-                match server.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => error!("receiver stopped with an error: {e}"),
-                    Err(e) => error!("receiver task failed: {e}"),
+        // Idle keep-alive connections must not hold up the flush: receivers get
+        // part of the budget, then are stopped (a cut request was never answered
+        // 200, so its client sends it again).
+        let drain_until = Instant::now() + (self.shutdown_timeout / 4).min(MAX_DRAIN);
+        for mut server in receivers {
+            match tokio::time::timeout_at(drain_until, &mut server).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => error!("receiver stopped with an error: {e}"),
+                Ok(Err(e)) => error!("receiver task failed: {e}"),
+                Err(_) => {
+                    warn!("a receiver still had open connections; closing them");
+                    server.abort();
                 }
             }
-        })
-        .await;
-        if drained.is_err() {
-            warn!("requests still running at the deadline; flushing anyway");
         }
 
         let mut lost = 0u64;
@@ -251,7 +255,7 @@ impl Service {
                 .await
                 .is_err()
             {
-                let pending = batcher.pending() as u64;
+                let pending = batcher.unsent() as u64;
                 error!(
                     spans = pending,
                     "a batch could not be handed on before the deadline"

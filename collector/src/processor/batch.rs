@@ -7,7 +7,7 @@
 //! while it waits the batch keeps filling up to a bound, beyond which new
 //! requests are refused so the receivers push back. Nothing is dropped.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ pub struct Batcher {
     state: Mutex<Pending>,
     wake: Notify,
     closing: AtomicBool,
+    /// Spans taken from the batch and not yet handed on.
+    handing: AtomicUsize,
     metrics: Arc<ProcessorMetrics>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -65,6 +67,7 @@ impl Batcher {
             state: Mutex::new(Pending::default()),
             wake: Notify::new(),
             closing: AtomicBool::new(false),
+            handing: AtomicUsize::new(0),
             metrics: telemetry.processor(id, pipeline),
             task: Mutex::new(None),
         });
@@ -126,9 +129,9 @@ impl Batcher {
         }
     }
 
-    /// How many spans wait in the batch.
-    pub fn pending(&self) -> usize {
-        self.state.lock().unwrap().spans
+    /// Spans accepted and not yet handed on: waiting, or being handed on.
+    pub fn unsent(&self) -> usize {
+        self.state.lock().unwrap().spans + self.handing.load(Ordering::Relaxed)
     }
 
     async fn run(self: Arc<Self>, next: Chain) {
@@ -155,6 +158,7 @@ impl Batcher {
                     let taken = {
                         let mut state = self.state.lock().unwrap();
                         state.since = None;
+                        self.handing.store(state.spans, Ordering::Relaxed);
                         state.spans = 0;
                         std::mem::take(&mut state.resource_spans)
                     };
@@ -177,6 +181,7 @@ impl Batcher {
             if let Err(e) = next.consume(part, Mode::Wait).await {
                 error!(processor = %self.id, spans = n, "a batch could not be exported: {e}");
             }
+            self.handing.fetch_sub(n, Ordering::Relaxed);
         }
     }
 }
