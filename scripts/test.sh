@@ -12,7 +12,7 @@ export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p wasmtrace --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p wasmtrace --target wasm32-unknown-unknown --features otel --all-targets -- -D warnings
 
 step "host tests: SDK core and collector (unit + integration)"
 cargo test --workspace
@@ -44,9 +44,11 @@ target/debug/wasmtrace-collector --config "$work/collector.yaml" 2> "$work/colle
 collector_pid=$!
 for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 WASMTRACE_TEST_COLLECTOR="http://127.0.0.1:$port/v1/traces" \
-  cargo test -p wasmtrace --target wasm32-unknown-unknown --test browser
-grep -q '"from-wasm-bindgen-test"' "$work/browser-tests.jsonl" \
-  || { echo "the browser test's span did not reach the collector"; cat "$work/collector.log"; exit 1; }
+  cargo test -p wasmtrace --target wasm32-unknown-unknown --features otel --tests
+for name in from-wasm-bindgen-test rust-parent rust-child; do
+  grep -q "\"$name\"" "$work/browser-tests.jsonl" \
+    || { echo "the browser tests' span \"$name\" did not reach the collector"; cat "$work/collector.log"; exit 1; }
+done
 kill "$collector_pid"; collector_pid=""
 
 step "npm package (pkg/) and the demo app built from it"

@@ -21,6 +21,8 @@ pub mod core;
 
 #[cfg(all(feature = "web", target_arch = "wasm32"))]
 mod api;
+#[cfg(all(feature = "otel", target_arch = "wasm32"))]
+pub mod otel;
 #[cfg(all(feature = "standalone", target_arch = "wasm32"))]
 mod standalone;
 #[cfg(all(feature = "web", target_arch = "wasm32"))]

@@ -15,13 +15,15 @@ use wasmtrace::web::{clock, random};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+// Namespaced under globalThis so they do not clash with the same imports in
+// wasmtrace::otel when both link into one test module.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    #[wasm_bindgen(js_namespace = ["globalThis", "performance"], js_name = now)]
     fn performance_now() -> f64;
-    #[wasm_bindgen(js_namespace = performance, js_name = timeOrigin, thread_local_v2)]
+    #[wasm_bindgen(js_namespace = ["globalThis", "performance"], js_name = timeOrigin, thread_local_v2)]
     static TIME_ORIGIN: f64;
-    #[wasm_bindgen(js_name = fetch)]
+    #[wasm_bindgen(js_namespace = globalThis, js_name = fetch)]
     fn fetch(url: &str, init: &Object) -> js_sys::Promise;
 }
 

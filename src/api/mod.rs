@@ -3,7 +3,7 @@
 //! option names users see. Hot paths take and return few, flat values.
 
 mod propagation;
-mod registry;
+pub(crate) mod registry;
 
 use crate::core::batch::BatchConfig;
 use crate::core::ids::{push_hex, TraceId};
