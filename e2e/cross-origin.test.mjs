@@ -6,19 +6,20 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCollector, serveStatic, launchBrowser, waitFor } from "./harness.mjs";
 
-const page = (collectorUrl, marker) => `<!doctype html><meta charset="utf-8"><title>e2e</title>
+const page = (collectorUrl, marker, protocol = "http/json") => `<!doctype html><meta charset="utf-8"><title>e2e</title>
 <script type="module">
   import init, { WebTracerProvider, BatchSpanProcessor, OTLPTraceExporter, resourceFromAttributes } from "/pkg/index.js";
   try {
     await init();
     const provider = new WebTracerProvider({
       resource: resourceFromAttributes({ "service.name": "e2e-web" }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: ${JSON.stringify(collectorUrl)} }))],
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: ${JSON.stringify(collectorUrl)}, protocol: ${JSON.stringify(protocol)} }))],
     });
     const span = provider.getTracer("e2e", "1.0").startSpan("checkout");
     span.setAttribute("marker", ${JSON.stringify(marker)});
     span.setAttribute("items", 3);
     span.setAttribute("paid", true);
+    span.setAttribute("ratio", 0.5);
     span.end();
     window.traceId = span.spanContext().traceId;
     await provider.forceFlush();
@@ -44,11 +45,11 @@ after(async () => {
   await refused?.stop();
 });
 
-async function runPage(server, marker) {
+async function runPage(server, marker, protocol) {
   const tab = await browser.newPage();
   const errors = [];
   tab.on("pageerror", (e) => errors.push(String(e)));
-  server.pages["/e2e.html"] = page(collector.url, marker);
+  server.pages["/e2e.html"] = page(collector.url, marker, protocol);
   await tab.goto(`${server.origin}/e2e.html`);
   await tab.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
   const result = await tab.evaluate(() => ({ result: window.result, traceId: window.traceId }));
@@ -64,7 +65,7 @@ test("a span from an allowed origin arrives with its resource, attributes and an
   assert.equal(span.name, "checkout");
   assert.equal(span.resource["service.name"], "e2e-web");
   assert.equal(span.resource["telemetry.sdk.language"], "webjs");
-  assert.deepEqual(span.attrs, { marker: "allowed-origin", items: 3, paid: true });
+  assert.deepEqual(span.attrs, { marker: "allowed-origin", items: 3, paid: true, ratio: 0.5 });
   assert.equal(span.scope.name, "e2e");
   assert.equal(span.traceId, traceId);
   assert.match(span.traceId, /^[0-9a-f]{32}$/);
@@ -83,4 +84,14 @@ test("a page from an origin the collector does not allow is refused, and its spa
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(collector.spans().filter((s) => s.attrs.marker === "refused-origin").length, 0);
   assert.ok(collector.spans().some((s) => s.attrs.marker === "allowed-origin"), "the allowed span is still there");
+});
+
+test("OTLP/protobuf from the browser arrives intact too", async () => {
+  const { result, traceId } = await runPage(allowed, "protobuf", "http/protobuf");
+  assert.equal(result, "flushed");
+  const span = await waitFor(() => collector.spans().find((s) => s.attrs.marker === "protobuf"));
+  assert.ok(span, "the protobuf span reached the file exporter");
+  assert.equal(span.traceId, traceId);
+  assert.deepEqual(span.attrs, { marker: "protobuf", items: 3, paid: true, ratio: 0.5 });
+  assert.equal(span.resource["service.name"], "e2e-web");
 });

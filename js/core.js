@@ -121,6 +121,14 @@ export function relativeMillis(time) {
 
 export const str = (s) => s.length + ":" + s;
 
+const bitsView = new DataView(new ArrayBuffer(8));
+const hex8 = (n) => n.toString(16).padStart(8, "0");
+/** The IEEE bits of a double, as 16 hex digits (protobuf writes them). */
+function doubleBits(value) {
+  bitsView.setFloat64(0, value);
+  return hex8(bitsView.getUint32(0)) + hex8(bitsView.getUint32(4));
+}
+
 /** Packs a valid attribute value, or "" for an invalid one (ignored, as OpenTelemetry JS does). */
 export function packValue(value, nested) {
   switch (typeof value) {
@@ -129,7 +137,7 @@ export function packValue(value, nested) {
     case "boolean":
       return value ? "b1" : "b0";
     case "number":
-      return Number.isSafeInteger(value) ? "i" + str(String(value)) : "d" + str(String(value));
+      return Number.isSafeInteger(value) ? "i" + str(String(value)) : "d" + str(String(value)) + doubleBits(value);
     case "object":
       if (!nested && Array.isArray(value)) {
         let items = "";

@@ -30,6 +30,9 @@ async function gzip(body) {
 export class OTLPTraceExporter {
   constructor(config = {}) {
     this.url = config.url ?? "http://localhost:4318/v1/traces";
+    // OTEL_EXPORTER_OTLP_PROTOCOL's values: "http/json" (the default) or "http/protobuf".
+    this._protobuf = config.protocol === "http/protobuf";
+    this._contentType = this._protobuf ? "application/x-protobuf" : "application/json";
     this._headers = config.headers ?? {};
     this._timeout = config.timeoutMillis ?? 10000;
     this._gzip = (config.compression ?? "gzip") === "gzip" && typeof CompressionStream === "function";
@@ -59,7 +62,7 @@ export class OTLPTraceExporter {
   }
 
   async _post(body, encoding, keepalive) {
-    const headers = { "content-type": "application/json", ...(await this._headersNow()) };
+    const headers = { "content-type": this._contentType, ...(await this._headersNow()) };
     if (encoding) headers["content-encoding"] = encoding;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this._timeout);
@@ -152,7 +155,7 @@ export class OTLPTraceExporter {
       this._keepaliveBytes += gzipped.length;
       this._keepaliveRequests++;
     }
-    const headers = { "content-type": "application/json", "content-encoding": "gzip", ...(typeof this._headers === "function" ? {} : this._headers) };
+    const headers = { "content-type": this._contentType, "content-encoding": "gzip", ...(typeof this._headers === "function" ? {} : this._headers) };
     return nativeFetch(this.url, { method: "POST", headers, body: gzipped, keepalive })
       .then((response) => {
         if (!response.ok) throw new Error(`OTLP export to ${this.url} failed: HTTP ${response.status}`);
@@ -185,7 +188,7 @@ export class BatchSpanProcessor {
   _attach(providerId) {
     requireReady("a BatchSpanProcessor");
     if (this._id !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
-    this._id = wasm.processor_new(providerId, this._maxQueueSize, this._maxExportBatchSize);
+    this._id = wasm.processor_new(providerId, this._maxQueueSize, this._maxExportBatchSize, !!this._exporter._protobuf);
   }
 
   _onQueued() {

@@ -184,6 +184,8 @@ export interface OTLPExporterConfig {
   /** "gzip" (the default where the browser has CompressionStream) or "none". */
   compression?: "gzip" | "none";
   concurrencyLimit?: number;
+  /** "http/json" (the default) or "http/protobuf", as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
+  protocol?: "http/json" | "http/protobuf";
 }
 export declare class OTLPTraceExporter {
   constructor(config?: OTLPExporterConfig);

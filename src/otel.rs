@@ -107,7 +107,7 @@ impl Builder {
         let delay = self.config.scheduled_delay_millis;
         let (provider, processor) = registry::with(|r| {
             let provider = r.add_provider(&attributes, self.sampler.unwrap_or_default());
-            (provider, r.add_processor(provider, self.config))
+            (provider, r.add_processor(provider, self.config, false))
         });
         let this = WasmTracerProvider {
             provider,
@@ -342,14 +342,17 @@ pub struct WasmSpan {
 /// Borrows an attribute value; doubles are written to `texts` first (the
 /// core keeps doubles as text, as JavaScript gives them).
 fn value<'a>(value: &'a Value, texts: &'a [String], next_text: &mut usize) -> core_span::Value<'a> {
-    let mut double = || {
+    let mut double = |f: f64| {
         *next_text += 1;
-        core_span::Value::DoubleText(&texts[*next_text - 1])
+        core_span::Value::Double {
+            text: &texts[*next_text - 1],
+            bits: f.to_bits(),
+        }
     };
     match value {
         Value::Bool(b) => core_span::Value::Bool(*b),
         Value::I64(n) => core_span::Value::Int(*n),
-        Value::F64(_) => double(),
+        Value::F64(f) => double(*f),
         Value::String(s) => core_span::Value::Str(s.as_str()),
         Value::Array(Array::Bool(v)) => {
             core_span::Value::Array(v.iter().map(|b| core_span::Value::Bool(*b)).collect())
@@ -358,7 +361,7 @@ fn value<'a>(value: &'a Value, texts: &'a [String], next_text: &mut usize) -> co
             core_span::Value::Array(v.iter().map(|n| core_span::Value::Int(*n)).collect())
         }
         Value::Array(Array::F64(v)) => {
-            core_span::Value::Array(v.iter().map(|_| double()).collect())
+            core_span::Value::Array(v.iter().map(|f| double(*f)).collect())
         }
         Value::Array(Array::String(v)) => core_span::Value::Array(
             v.iter()

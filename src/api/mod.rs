@@ -94,14 +94,20 @@ pub fn provider_new(resource: &str, sampler: u32) -> Result<u32, JsError> {
     }))
 }
 
+/// A batch processor's queue; `protobuf` picks OTLP/protobuf over OTLP/JSON.
 #[wasm_bindgen]
-pub fn processor_new(provider: u32, max_queue_size: u32, max_export_batch_size: u32) -> u32 {
+pub fn processor_new(
+    provider: u32,
+    max_queue_size: u32,
+    max_export_batch_size: u32,
+    protobuf: bool,
+) -> u32 {
     let config = BatchConfig {
         max_queue_size: max_queue_size as usize,
         max_export_batch_size: max_export_batch_size as usize,
         ..BatchConfig::default()
     };
-    registry::with(|r| r.add_processor(provider, config))
+    registry::with(|r| r.add_processor(provider, config, protobuf))
 }
 
 /// The index of a tracer's instrumentation scope within its provider.

@@ -2,15 +2,16 @@
 //! encoded spans. Handles given to JavaScript are indexes here.
 
 use crate::core::batch::{BatchConfig, Offer, SpanQueue};
-use crate::core::otlp_json;
 use crate::core::sampler::Sampler;
 use crate::core::span::{KeyValue, SpanData};
+use crate::core::{otlp_json, otlp_proto};
 use crate::web::global::Global;
 use alloc::vec::Vec;
 
+/// Encoded once per encoding: index 0 OTLP/JSON, 1 OTLP/protobuf.
 pub struct Provider {
-    resource: Vec<u8>,
-    scopes: Vec<Vec<u8>>,
+    resource: [Vec<u8>; 2],
+    scopes: [Vec<Vec<u8>>; 2],
     processors: Vec<u32>,
     pub sampler: Sampler,
 }
@@ -18,6 +19,21 @@ pub struct Provider {
 struct Processor {
     provider: u32,
     queue: SpanQueue,
+    /// 0 OTLP/JSON, 1 OTLP/protobuf.
+    encoding: usize,
+}
+
+fn request_body(
+    encoding: usize,
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    spans: &[(u32, Vec<u8>)],
+) -> Vec<u8> {
+    if encoding == 1 {
+        otlp_proto::request_body(resource, scopes, spans)
+    } else {
+        otlp_json::request_body(resource, scopes, spans)
+    }
 }
 
 pub struct Registry {
@@ -46,8 +62,11 @@ pub const DROPPED: u32 = 1 << 9;
 impl Registry {
     pub fn add_provider(&mut self, resource: &[KeyValue], sampler: Sampler) -> u32 {
         self.providers.push(Provider {
-            resource: otlp_json::resource_prefix(resource),
-            scopes: Vec::new(),
+            resource: [
+                otlp_json::resource_prefix(resource),
+                otlp_proto::resource_prefix(resource),
+            ],
+            scopes: [Vec::new(), Vec::new()],
             processors: Vec::new(),
             sampler,
         });
@@ -58,11 +77,12 @@ impl Registry {
         &mut self.providers[id as usize]
     }
 
-    pub fn add_processor(&mut self, provider: u32, config: BatchConfig) -> u32 {
+    pub fn add_processor(&mut self, provider: u32, config: BatchConfig, protobuf: bool) -> u32 {
         let id = self.processors.len() as u32;
         self.processors.push(Processor {
             provider,
             queue: SpanQueue::new(config),
+            encoding: protobuf as usize,
         });
         self.providers[provider as usize].processors.push(id);
         id
@@ -70,24 +90,29 @@ impl Registry {
 
     pub fn add_scope(&mut self, provider: u32, name: &str, version: &str) -> u32 {
         let scopes = &mut self.providers[provider as usize].scopes;
-        scopes.push(otlp_json::scope_prefix(name, version));
-        scopes.len() as u32 - 1
+        scopes[0].push(otlp_json::scope_prefix(name, version));
+        scopes[1].push(otlp_proto::scope_prefix(name, version));
+        scopes[0].len() as u32 - 1
     }
 
     /// Encodes the span once and offers it to each of the provider's processors.
     pub fn on_end(&mut self, provider: u32, scope: u32, span: &SpanData) -> u32 {
-        let mut fragment = Vec::with_capacity(384);
-        otlp_json::push_span(&mut fragment, span);
+        // Each encoding the processors need, made once.
+        let mut fragments: [Option<Vec<u8>>; 2] = [None, None];
         let mut answer = 0;
         let processors = &self.providers[provider as usize].processors;
-        let last = processors.len().saturating_sub(1);
         for (i, &p) in processors.iter().enumerate() {
-            let encoded = if i == last {
-                core::mem::take(&mut fragment)
-            } else {
-                fragment.clone()
-            };
-            answer |= match self.processors[p as usize].queue.offer((scope, encoded)) {
+            let processor = &mut self.processors[p as usize];
+            let fragment = fragments[processor.encoding].get_or_insert_with(|| {
+                let mut out = Vec::with_capacity(384);
+                if processor.encoding == 1 {
+                    otlp_proto::push_span(&mut out, span);
+                } else {
+                    otlp_json::push_span(&mut out, span);
+                }
+                out
+            });
+            answer |= match processor.queue.offer((scope, fragment.clone())) {
                 Offer::Queued => QUEUED,
                 Offer::BatchReady => QUEUED | (1 << i.min(7)),
                 Offer::Dropped => DROPPED,
@@ -105,7 +130,8 @@ impl Registry {
             return None;
         }
         let provider = &self.providers[p.provider as usize];
-        let body = otlp_json::request_body(&provider.resource, &provider.scopes, &batch);
+        let e = p.encoding;
+        let body = request_body(e, &provider.resource[e], &provider.scopes[e], &batch);
         Some((body, batch.len() as u32))
     }
 
@@ -120,8 +146,13 @@ impl Registry {
             return None;
         }
         loop {
-            let body =
-                otlp_json::request_body(&provider.resource, &provider.scopes, p.queue.peek(count));
+            let e = p.encoding;
+            let body = request_body(
+                e,
+                &provider.resource[e],
+                &provider.scopes[e],
+                p.queue.peek(count),
+            );
             let packed = crate::core::gzip::gzip(&body);
             if packed.len() <= room || count == 1 {
                 p.queue.remove(count);

@@ -6,6 +6,7 @@ pub mod gzip;
 pub mod ids;
 pub mod json;
 pub mod otlp_json;
+pub mod otlp_proto;
 pub mod propagation;
 pub mod record;
 pub mod sampler;

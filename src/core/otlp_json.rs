@@ -24,13 +24,13 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
             push_i64(out, *n);
             out.push(b'"');
         }
-        Value::DoubleText(text) if is_json_number(text) => {
+        Value::Double { text, .. } if is_json_number(text) => {
             out.extend_from_slice(b"{\"doubleValue\":");
             out.extend_from_slice(text.as_bytes());
         }
         // NaN and the infinities have no JSON number form, and decoders
         // disagree on proto3's quoted form; a string keeps the span decodable.
-        Value::DoubleText(text) => {
+        Value::Double { text, .. } => {
             out.extend_from_slice(b"{\"stringValue\":");
             push_string(out, text);
         }
@@ -249,11 +249,17 @@ mod tests {
                 },
                 KeyValue {
                     key: "d",
-                    value: Value::DoubleText("0.25"),
+                    value: Value::Double {
+                        text: "0.25",
+                        bits: 0.25f64.to_bits(),
+                    },
                 },
                 KeyValue {
                     key: "nan",
-                    value: Value::DoubleText("NaN"),
+                    value: Value::Double {
+                        text: "NaN",
+                        bits: f64::NAN.to_bits(),
+                    },
                 },
                 KeyValue {
                     key: "a",

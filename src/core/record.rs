@@ -16,7 +16,8 @@
 //!
 //! A string is `<length>:<text>` with the length in UTF-16 code units, which is
 //! what JavaScript's `.length` counts. A value is `s` string, `b0`/`b1`,
-//! `i` string of decimal digits, `d` string of `String(number)`, or
+//! `i` string of decimal digits, `d` string of `String(number)` then 16 hex
+//! digits of its IEEE bits (big-endian), or
 //! `a<count>:` followed by that many values.
 
 use super::ids::{SpanId, TraceId};
@@ -103,7 +104,16 @@ impl<'a> Reader<'a> {
             b's' => Value::Str(self.string()?),
             b'b' => Value::Bool(self.byte()? == b'1'),
             b'i' => Value::Int(parse_i64(self.string()?)?),
-            b'd' => Value::DoubleText(self.string()?),
+            b'd' => {
+                let text = self.string()?;
+                let mut bits = [0u8; 8];
+                crate::core::ids::decode_hex(self.fixed(16)?.as_bytes(), &mut bits)
+                    .ok_or(RecordError("bad double"))?;
+                Value::Double {
+                    text,
+                    bits: u64::from_be_bytes(bits),
+                }
+            }
             b'a' if depth == 0 => {
                 let count = self.number()?;
                 let mut items = Vec::with_capacity(count.min(64));
@@ -278,7 +288,7 @@ mod tests {
             s("int"),
             s("-7"),
             s("dbl"),
-            s("1.5"),
+            s("1.5") + "3ff8000000000000",
             s("arr"),
             s("x"),
             s("9"),
@@ -298,7 +308,10 @@ mod tests {
                 Value::Str("h\u{e9}llo \u{1f600}"),
                 Value::Bool(true),
                 Value::Int(-7),
-                Value::DoubleText("1.5"),
+                Value::Double {
+                    text: "1.5",
+                    bits: 1.5f64.to_bits()
+                },
                 Value::Array(vec![Value::Str("x"), Value::Int(9)]),
             ]
         );

@@ -34,9 +34,13 @@ pub enum Value<'a> {
     Str(&'a str),
     Bool(bool),
     Int(i64),
-    /// A double in JavaScript's shortest text form (`String(n)`), which is
-    /// also JSON's; keeping the text spares the float formatter.
-    DoubleText(&'a str),
+    /// A double as JavaScript's shortest text (`String(n)`, also JSON's) and
+    /// as its IEEE bits (protobuf's): carrying both spares the shipped module
+    /// a float formatter and a float parser.
+    Double {
+        text: &'a str,
+        bits: u64,
+    },
     Array(Vec<Value<'a>>),
 }
 
