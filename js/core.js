@@ -11,14 +11,16 @@ export const nativeFetch = typeof fetch === "function" ? fetch.bind(globalThis) 
 
 let loading = null;
 let ready = false;
+let exports = null;
 
 /** Loads the WebAssembly module; await it once before creating anything. */
 export function init(moduleOrPath) {
-  loading ??= initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then((exports) => {
+  loading ??= initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then((instance) => {
+    exports = instance;
     wasm.set_time_origin(performance.timeOrigin);
     ready = true;
     checkClock();
-    return exports;
+    return instance;
   });
   return loading;
 }
@@ -118,6 +120,26 @@ export function relativeMillis(time) {
 }
 
 // ---- the record format (src/core/record.rs) --------------------------------
+
+const utf8 = new TextEncoder();
+let recordView = null;
+let recordMemory = null;
+
+/**
+ * Writes a span record into WebAssembly's record buffer and returns its
+ * length in bytes: `encodeInto` straight into linear memory, with no
+ * allocation or character loop per span.
+ */
+export function writeRecord(record) {
+  const need = record.length * 3;
+  if (recordView === null || need > recordView.length || exports.memory.buffer !== recordMemory) {
+    const capacity = Math.max(need, recordView?.length ?? 0, 4096);
+    const ptr = wasm.record_buffer(capacity);
+    recordMemory = exports.memory.buffer;
+    recordView = new Uint8Array(recordMemory, ptr, capacity);
+  }
+  return utf8.encodeInto(record, recordView).written;
+}
 
 export const str = (s) => s.length + ":" + s;
 

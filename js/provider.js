@@ -1,5 +1,5 @@
 // The tracer provider, its samplers, id generators and resource.
-import { wasm, diag, requireReady, packAttributes, VERSION } from "./core.js";
+import { wasm, diag, requireReady, packAttributes, writeRecord, VERSION } from "./core.js";
 import { setGlobalTracerProvider, setGlobalPropagator } from "./api.js";
 import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from "./propagators.js";
 import { Tracer } from "./span.js";
@@ -112,9 +112,12 @@ export class WebTracerProvider {
   _onEnd(scope, record, startMs, endMs) {
     let bits;
     try {
-      bits = wasm.span_end(this._id, scope, record, startMs, endMs);
+      bits = wasm.span_end(this._id, scope, writeRecord(record), startMs, endMs);
     } catch (error) {
-      diag.error("a span could not be recorded:", error);
+      bits = 0x400;
+    }
+    if (bits & 0x400) {
+      diag.error("a span could not be recorded (its record was malformed): please report this as a wasmtrace bug");
       return;
     }
     const processors = this._processors;

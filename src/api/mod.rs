@@ -9,6 +9,7 @@ use crate::core::batch::BatchConfig;
 use crate::core::ids::{push_hex, TraceId};
 use crate::core::record;
 use crate::core::sampler::{Parent, ParentBased, RateLimited, Ratio, Sampler};
+use crate::web::global::Global;
 use crate::web::{clock, random};
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -138,23 +139,43 @@ pub fn sample(provider: u32, trace_id: &str, parent: u8, now_ms: f64) -> bool {
     })
 }
 
-/// Takes a finished span (see `core::record`); times are
-/// `performance.now()`-relative milliseconds. Answers with the bits of
-/// `registry::QUEUED`/`DROPPED` and which processors have a full batch.
+static RECORD: Global<Vec<u8>> = Global::new(Vec::new());
+
+/// Where the facade writes the next span record (UTF-8, with
+/// `TextEncoder.encodeInto`): a buffer of at least `capacity` bytes in linear
+/// memory. Cheaper than passing a string: no allocation per span, no
+/// character loop in JavaScript.
 #[wasm_bindgen]
-pub fn span_end(
-    provider: u32,
-    scope: u32,
-    record: &str,
-    start_ms: f64,
-    end_ms: f64,
-) -> Result<u32, JsError> {
-    let span = record::parse(record, clock::epoch_ns(start_ms), clock::epoch_ns(end_ms))
-        .map_err(|e| JsError::new(e.0))?;
-    Ok(registry::with(|r| r.on_end(provider, scope, &span)))
+pub fn record_buffer(capacity: u32) -> u32 {
+    RECORD.with(|buffer| {
+        if buffer.len() < capacity as usize {
+            buffer.resize(capacity as usize, 0);
+        }
+        buffer.as_ptr() as u32
+    })
 }
 
-static LAST_BATCH_SPANS: crate::web::global::Global<u32> = crate::web::global::Global::new(0);
+/// Takes the finished span whose record (see `core::record`) is the first
+/// `length` bytes of the record buffer; times are `performance.now()`-
+/// relative milliseconds. Answers with the bits of `registry::QUEUED` and
+/// `DROPPED`, which processors have a full batch, or `registry::INVALID`.
+#[wasm_bindgen]
+pub fn span_end(provider: u32, scope: u32, length: u32, start_ms: f64, end_ms: f64) -> u32 {
+    RECORD.with(|buffer| {
+        let Some(text) = buffer
+            .get(..length as usize)
+            .and_then(|b| core::str::from_utf8(b).ok())
+        else {
+            return registry::INVALID;
+        };
+        match record::parse(text, clock::epoch_ns(start_ms), clock::epoch_ns(end_ms)) {
+            Ok(span) => registry::with(|r| r.on_end(provider, scope, &span)),
+            Err(_) => registry::INVALID,
+        }
+    })
+}
+
+static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
 
 /// The next OTLP/JSON request body of at most `max_bytes` of spans, or
 /// `undefined` when nothing is queued. `last_batch_spans()` then tells how

@@ -58,6 +58,8 @@ pub fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
 /// timers), whether one was dropped.
 pub const QUEUED: u32 = 1 << 8;
 pub const DROPPED: u32 = 1 << 9;
+/// The record could not be read (a bug in the facade); nothing was queued.
+pub const INVALID: u32 = 1 << 10;
 
 impl Registry {
     pub fn add_provider(&mut self, resource: &[KeyValue], sampler: Sampler) -> u32 {
@@ -101,6 +103,11 @@ impl Registry {
         let mut fragments: [Option<Vec<u8>>; 2] = [None, None];
         let mut answer = 0;
         let processors = &self.providers[provider as usize].processors;
+        // The last processor needing an encoding takes it without a copy.
+        let mut last_of = [usize::MAX; 2];
+        for (i, &p) in processors.iter().enumerate() {
+            last_of[self.processors[p as usize].encoding] = i;
+        }
         for (i, &p) in processors.iter().enumerate() {
             let processor = &mut self.processors[p as usize];
             let fragment = fragments[processor.encoding].get_or_insert_with(|| {
@@ -112,7 +119,12 @@ impl Registry {
                 }
                 out
             });
-            answer |= match processor.queue.offer((scope, fragment.clone())) {
+            let fragment = if last_of[processor.encoding] == i {
+                core::mem::take(fragment)
+            } else {
+                fragment.clone()
+            };
+            answer |= match processor.queue.offer((scope, fragment)) {
                 Offer::Queued => QUEUED,
                 Offer::BatchReady => QUEUED | (1 << i.min(7)),
                 Offer::Dropped => DROPPED,

@@ -1,0 +1,183 @@
+// The life of a fetch or XHR span, shared by both instrumentations: the
+// CLIENT span with the stable HTTP attributes, and its end. One
+// PerformanceObserver matches resource-timing entries to requests by URL and
+// start time (however many run at once); the entry, which the browser
+// queues when the response is complete (or cancelled, or failed), gives the
+// network events, a CORS preflight if one happened, and a fetch's end time.
+// Nothing waits on a timer per request and no body is ever touched.
+import { context, trace, propagation, SpanKind, SpanStatusCode, isTracingSuppressed } from "./api.js";
+import { absolute, matches, addEvents, report } from "./instrumentation.js";
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "QUERY"];
+const SIMPLE_METHOD = /^(GET|HEAD|POST)$/;
+const SIMPLE_HEADER = /^(accept|accept-language|content-language)$/;
+const SIMPLE_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\s*(;|$)/i;
+
+/** Whether a request with these headers (name → value) needs a CORS preflight. */
+export const needsPreflight = (method, headers) =>
+  !SIMPLE_METHOD.test(method) || headers.some(([n, v]) => !SIMPLE_HEADER.test(n) && !(n === "content-type" && SIMPLE_TYPE.test(v)));
+
+/**
+ * Starts the span of a request about to be sent, unless it is not to be
+ * traced (suppressed, ignored, an exporter's, no provider). Returns the
+ * pending item, the context to send it in, and whether headers may go.
+ */
+export function startRequest(inst, method, raw, kind) {
+  const tracer = inst._tracer();
+  const ctx = context.active();
+  if (!tracer || isTracingSuppressed(ctx)) return;
+  const u = absolute(raw);
+  const url = u.href;
+  if (!u.protocol.startsWith("http")) return; // data:, blob: never reach the network
+  const config = inst._config;
+  if (inst._isExporter(url) || matches(url, raw, config.ignoreUrls)) return;
+  const upper = method.toUpperCase();
+  const known = METHODS.includes(upper);
+  const full = u.username || u.password ? url.replace(/\/\/[^@/]*@/, "//REDACTED:REDACTED@") : url;
+  const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": u.hostname, "server.port": Number(u.port) || (u.protocol === "https:" ? 443 : 80) };
+  if (upper !== method || !known) attributes["http.request.method_original"] = method;
+  const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
+  const item = { s: span, u: url, k: kind, t: performance.now(), x: u.origin !== location.origin, i: inst };
+  if (span.isRecording()) track(item);
+  return { item, ctx: trace.setSpan(ctx, span), inject: !item.x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
+}
+
+export const inject = (ctx, carrier, set) => propagation.inject(ctx, carrier, { set });
+
+/** The request failed (network error, abort, timeout): `type` is error.type. */
+export function failed(item, type, message, hookArgs) {
+  const span = item.s;
+  span.setAttribute("error.type", type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  done(item, hookArgs);
+}
+
+/** A response arrived: its status, error when ≥ 400. */
+export function responded(item, status, hookArgs, fetchHeaders) {
+  const span = item.s;
+  if (status) span.setAttribute("http.response.status_code", status);
+  if (status >= 400) {
+    span.setAttribute("error.type", String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  done(item, hookArgs, fetchHeaders);
+}
+
+function done(item, hookArgs, fetchHeaders) {
+  try { item.i._config.applyCustomAttributesOnSpan?.(item.s, ...hookArgs); } catch (e) { report(e); }
+  // A fetch that got its headers ends when its body is complete, which its
+  // resource-timing entry tells; anything else has ended now.
+  item[fetchHeaders && observer ? "h" : "d"] = performance.now();
+  settle(item);
+}
+
+// ---- matching resource timing entries to requests --------------------------
+
+let observer;
+const pending = new Map(); // URL → items, in start order
+let open = 0;
+let timer = 0;
+
+function track(item) {
+  if (observer === undefined) {
+    observer = null;
+    try {
+      if (PerformanceObserver.supportedEntryTypes.includes("resource")) {
+        (observer = new PerformanceObserver(onEntries)).observe({ type: "resource" });
+        // Before the provider's own page-hide flush (capture runs first), end
+        // what still waits, so that it goes out too.
+        const hide = () => document.visibilityState === "hidden" && flush();
+        addEventListener("pagehide", flush, true);
+        addEventListener("visibilitychange", hide, true);
+      }
+    } catch (e) { report(e); }
+  }
+  if (!observer) return;
+  const list = pending.get(item.u);
+  list ? list.push(item) : pending.set(item.u, [item]);
+  open++;
+}
+
+function onEntries(list) {
+  try {
+    for (const entry of list.getEntries()) {
+      const items = pending.get(entry.name);
+      if (!items) continue;
+      // The request of this entry is the one started closest to it.
+      let best;
+      let gap = 100;
+      for (const item of items) {
+        const g = Math.abs(entry.startTime - item.t);
+        if (!item.e && item.k === entry.initiatorType && g < gap) [best, gap] = [item, g];
+      }
+      if (!best) continue;
+      best.e = entry;
+      best.f ? drop(best) : settle(best);
+    }
+  } catch (e) { report(e); }
+}
+
+function drop(item) {
+  const list = pending.get(item.u);
+  const i = list?.indexOf(item) ?? -1;
+  if (i > -1) list.splice(i, 1);
+  if (list && !list.length) pending.delete(item.u);
+}
+
+/** Ends the span once all it waits for is there (or `force`). */
+function settle(item, force) {
+  if (item.f || !item.s.isRecording()) return;
+  const entry = item.e;
+  const waiting = item.d === undefined ? item.h === undefined || !entry : !entry && item.k !== "fetch";
+  if (waiting && !force && observer) {
+    if (item.d !== undefined) arm();
+    return;
+  }
+  item.f = true;
+  if (observer) open--;
+  const span = item.s;
+  const config = item.i._config;
+  if (entry) {
+    if (!config.ignoreNetworkEvents) addEvents(span, entry);
+    preflight(item, entry);
+    drop(item);
+  } else if (observer) {
+    arm(); // kept a while to absorb its entry, should one still come
+  }
+  span.end(item.d ?? (entry ? Math.max(item.h ?? 0, entry.responseEnd) : (item.d = performance.now())));
+  if (config.clearTimingResources && !open) performance.clearResourceTimings();
+}
+
+/**
+ * Chromium folds a preflight into the request's own entry: the time between
+ * connectEnd and requestStart. It becomes a child span when the request
+ * needed one by the CORS rules and that gap shows a round trip.
+ */
+function preflight(item, entry) {
+  const from = Math.max(entry.fetchStart, entry.connectEnd);
+  if (!item.p || !entry.requestStart || entry.requestStart - from < 2) return;
+  const span = item.i._t.startSpan("CORS Preflight", { startTime: from }, trace.setSpan(context.active(), item.s));
+  span.end(entry.requestStart);
+}
+
+/** One timer for all requests, armed only while something waits on it. */
+function arm() {
+  timer ||= setTimeout(sweep, 1000);
+}
+
+function sweep() {
+  timer = 0;
+  const now = performance.now();
+  for (const list of [...pending.values()]) {
+    for (const item of [...list]) {
+      if (item.d === undefined) continue; // a fetch body still coming
+      if (now - item.d < 1000) arm();
+      else if (item.f) drop(item);
+      else settle(item, true);
+    }
+  }
+}
+
+function flush() {
+  for (const list of pending.values()) for (const item of list) settle(item, true);
+}

@@ -1,0 +1,90 @@
+// What every instrumentation shares: registerInstrumentations, the base class
+// with OpenTelemetry's enable/disable/config API, patching that can be undone,
+// URL rules, and resource-timing span events. Our faults go to diag, never to
+// the app.
+import { diag, VERSION } from "./core.js";
+import { trace } from "./api.js";
+
+export const report = (e) => diag.error("instrumentation fault (the app was not affected):", e);
+
+/** OpenTelemetry's: sets the provider on each instrumentation and enables it; returns a function that disables them. */
+export function registerInstrumentations({ instrumentations = [], tracerProvider } = {}) {
+  const list = [instrumentations].flat(9);
+  for (const i of list) {
+    if (tracerProvider) i.setTracerProvider(tracerProvider);
+    i.enable();
+  }
+  return () => list.forEach((i) => i.disable());
+}
+
+export class InstrumentationBase {
+  constructor(name, config) {
+    this.instrumentationName = "@opentelemetry/instrumentation-" + name;
+    this.instrumentationVersion = VERSION;
+    this._o = {}; // originals
+    this._w = {}; // our wrappers
+    this._in = {}; // which wrappers sit in a chain
+    this.setConfig(config);
+    if (this._config.enabled) this.enable();
+  }
+  getConfig() { return this._config; }
+  setConfig(config) { this._config = { enabled: true, ...config }; }
+  setTracerProvider(provider) { this._tp = provider; }
+  enable() {
+    if (this._on) return;
+    this._on = true;
+    try { this._patch(true); } catch (e) { report(e); }
+  }
+  disable() {
+    if (!this._on) return;
+    this._on = false;
+    try { this._patch(false); } catch (e) { report(e); }
+  }
+
+  /**
+   * Installs `make()` as obj[key], or puts the original back. When another
+   * library wrapped ours since, ours stays in its chain and passes calls
+   * straight through while disabled, so neither is lost.
+   */
+  _swap(obj, key, on, make) {
+    if (on) {
+      if (!this._in[key]) {
+        this._o[key] = obj[key];
+        obj[key] = this._w[key] ??= make(this._o);
+        this._in[key] = true;
+      }
+    } else if (obj[key] === this._w[key]) {
+      obj[key] = this._o[key];
+      this._in[key] = false;
+    }
+  }
+
+  /** The tracer of the configured (or global) provider, and its exporters' URLs to skip. */
+  _tracer() {
+    const tp = this._tp ?? trace.getTracerProvider();
+    if (tp !== this._tpc) {
+      this._tpc = tp;
+      this._t = tp?.getTracer(this.instrumentationName, VERSION);
+      this._skip = (tp?._exporterUrls?.() ?? []).map((u) => absolute(u).href);
+    }
+    return this._t;
+  }
+
+  /** True for the exporters' own URLs, with any query or fragment. */
+  _isExporter(url) {
+    return this._skip.some((s) => url.startsWith(s) && (url.length === s.length || "?#".includes(url[s.length])));
+  }
+}
+
+export const absolute = (url) => new URL(url, globalThis.document?.baseURI ?? location.href);
+
+/** OpenTelemetry's rule: a string matches exactly (absolute, or as written), a RegExp anywhere. */
+export const matches = (url, raw, patterns) =>
+  patterns != null && [patterns].flat().some((p) => (typeof p === "string" ? p === url || p === raw : url.search(p) > -1));
+
+const NETWORK = ["fetchStart", "domainLookupStart", "domainLookupEnd", "connectStart", "secureConnectionStart", "connectEnd", "requestStart", "responseStart", "responseEnd"];
+
+/** Resource-timing span events; zeros (hidden cross-origin timing) are left out. */
+export function addEvents(span, entry, names = NETWORK) {
+  for (const name of names) if (entry[name] > 0) span.addEvent(name, entry[name]);
+}
