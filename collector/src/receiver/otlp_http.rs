@@ -374,7 +374,7 @@ async fn try_export(
     let decode = move || -> Result<Traces, DecodeError> {
         let data = decompress(&content_encoding, raw, max_body)?;
         match encoding {
-            Encoding::Protobuf => decode_protobuf(data),
+            Encoding::Protobuf => decode_protobuf(&data),
             Encoding::Json => decode_json(&data).map_err(DecodeError::Invalid),
         }
     };

@@ -85,10 +85,19 @@ pub fn fit(mut doc: Json, limit: usize) -> (String, bool) {
     if text.len() <= limit {
         return (text, true);
     }
-    // Only a document of many fields of short strings gets here.
+    // Only a document of very many short values gets here: keep what X-Ray
+    // needs to place the segment, and the first exceptions.
     if let Some(obj) = doc.as_object_mut() {
-        obj.remove("metadata");
-        obj.remove("annotations");
+        for key in ["metadata", "annotations", "links", "aws"] {
+            obj.remove(key);
+        }
+        if let Some(Json::Array(ex)) = obj.get_mut("cause").and_then(|c| c.get_mut("exceptions")) {
+            ex.truncate(10);
+        }
+        obj.insert(
+            "metadata".into(),
+            json!({"wasmtrace": {"trimmed_to_fit_64kb": ["metadata", "annotations", "links", "aws", "cause.exceptions"]}}),
+        );
     }
     (
         serde_json::to_string(&doc).expect("JSON values serialize"),
@@ -143,6 +152,18 @@ mod tests {
             back["metadata"]["wasmtrace"]["trimmed_to_fit_64kb"],
             json!(["default.big"])
         );
+    }
+
+    #[test]
+    fn many_small_values_still_fit() {
+        let links: Vec<Json> = (0..5000)
+            .map(|i| json!({"trace_id": "1-655f0a00-0102030405060708090a0b0c", "id": format!("{i:016x}")}))
+            .collect();
+        let doc = json!({"name": "svc", "id": "0102030405060708", "links": links});
+        let (text, trimmed) = fit(doc, MAX_DOCUMENT_BYTES);
+        assert!(trimmed && text.len() <= MAX_DOCUMENT_BYTES);
+        let back: Json = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["id"], "0102030405060708");
     }
 
     #[test]
