@@ -19,7 +19,12 @@ use crate::config::CorsConfig;
 /// OTLP's content types are not CORS-safelisted and so always trigger a preflight.
 /// `content-encoding` too, so that browsers may send gzip (the Collector's
 /// defaults leave it out, and compressed browser exports then fail).
-pub const DEFAULT_ALLOWED_HEADERS: [&str; 4] = ["accept", "content-type", "content-encoding", "x-requested-with"];
+pub const DEFAULT_ALLOWED_HEADERS: [&str; 4] = [
+    "accept",
+    "content-type",
+    "content-encoding",
+    "x-requested-with",
+];
 
 /// The only method the receiver serves.
 const ALLOWED_METHOD: &str = "POST";
@@ -282,7 +287,13 @@ mod tests {
         assert!(!any);
         assert_eq!(
             list,
-            ["accept", "content-type", "content-encoding", "x-requested-with", "traceparent"]
+            [
+                "accept",
+                "content-type",
+                "content-encoding",
+                "x-requested-with",
+                "traceparent"
+            ]
         );
         let p = policy(&["*"], &["traceparent", "X-Api-Key"]);
         assert!(p.allows_headers("content-type"));
