@@ -227,3 +227,68 @@ export declare class WebTracerProvider {
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
+
+// ---- instrumentations -------------------------------------------------------
+
+export interface InstrumentationConfig { enabled?: boolean }
+export declare abstract class InstrumentationBase<C extends InstrumentationConfig = InstrumentationConfig> {
+  readonly instrumentationName: string;
+  readonly instrumentationVersion: string;
+  getConfig(): C;
+  setConfig(config: C): void;
+  setTracerProvider(tracerProvider: WebTracerProvider): void;
+  /** Patches again; idempotent. */
+  enable(): void;
+  /** Puts the original functions back exactly (when nothing has wrapped ours since). */
+  disable(): void;
+}
+/** Enables each instrumentation with `tracerProvider` (or the global one); returns a function that disables them all. */
+export declare function registerInstrumentations(options: { instrumentations?: (InstrumentationBase | InstrumentationBase[])[]; tracerProvider?: WebTracerProvider }): () => void;
+
+export type PropagateTraceHeaderCorsUrls = string | RegExp | Array<string | RegExp>;
+export interface HttpInstrumentationConfig extends InstrumentationConfig {
+  /** Other origins that get trace headers (same-origin requests always do): a string matches the URL exactly, a RegExp anywhere. */
+  propagateTraceHeaderCorsUrls?: PropagateTraceHeaderCorsUrls;
+  /** No span and no headers for these URLs (string: exact, RegExp: anywhere). The exporters' URLs are always skipped. */
+  ignoreUrls?: Array<string | RegExp>;
+  /** Calls performance.clearResourceTimings() whenever no traced request is pending. */
+  clearTimingResources?: boolean;
+  /** Leaves out the resource-timing span events (fetchStart … responseEnd). */
+  ignoreNetworkEvents?: boolean;
+}
+export interface FetchInstrumentationConfig extends HttpInstrumentationConfig {
+  /** Called when the response headers arrive (or the request fails): the body is never held for it. `request` is the init actually sent. */
+  applyCustomAttributesOnSpan?: (span: Span, request: RequestInit, result: Response | Error) => void;
+  /** Called before the request is sent; may add headers to `request.headers`. */
+  requestHook?: (span: Span, request: RequestInit & { headers: Headers }) => void;
+}
+export interface XMLHttpRequestInstrumentationConfig extends HttpInstrumentationConfig {
+  applyCustomAttributesOnSpan?: (span: Span, xhr: XMLHttpRequest) => void;
+}
+export declare class FetchInstrumentation extends InstrumentationBase<FetchInstrumentationConfig> {
+  constructor(config?: FetchInstrumentationConfig);
+}
+export declare class XMLHttpRequestInstrumentation extends InstrumentationBase<XMLHttpRequestInstrumentationConfig> {
+  constructor(config?: XMLHttpRequestInstrumentationConfig);
+}
+export interface DocumentLoadInstrumentationConfig extends InstrumentationConfig {
+  applyCustomAttributesOnSpan?: {
+    documentLoad?: (span: Span) => void;
+    documentFetch?: (span: Span, entry: PerformanceNavigationTiming) => void;
+    resourceFetch?: (span: Span, entry: PerformanceResourceTiming) => void;
+  };
+  ignoreNetworkEvents?: boolean;
+  ignorePerformancePaintEvents?: boolean;
+}
+export declare class DocumentLoadInstrumentation extends InstrumentationBase<DocumentLoadInstrumentationConfig> {
+  constructor(config?: DocumentLoadInstrumentationConfig);
+}
+export interface UserInteractionInstrumentationConfig extends InstrumentationConfig {
+  /** Event types that get a span (default ["click"]). */
+  eventNames?: string[];
+  /** Return true to drop the span of this event. */
+  shouldPreventSpanCreation?: (eventType: string, element: Element, span: Span) => boolean | void;
+}
+export declare class UserInteractionInstrumentation extends InstrumentationBase<UserInteractionInstrumentationConfig> {
+  constructor(config?: UserInteractionInstrumentationConfig);
+}

@@ -11,3 +11,8 @@ export {
   WebTracerProvider, AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler, RateLimitedSampler,
   AWSXRayIdGenerator, RandomIdGenerator, Resource, resourceFromAttributes, emptyResource, defaultResource,
 } from "./provider.js";
+export { registerInstrumentations, InstrumentationBase } from "./instrumentation.js";
+export { FetchInstrumentation } from "./fetch.js";
+export { XMLHttpRequestInstrumentation } from "./xhr.js";
+export { DocumentLoadInstrumentation } from "./document-load.js";
+export { UserInteractionInstrumentation } from "./user-interaction.js";

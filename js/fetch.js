@@ -1,0 +1,75 @@
+// FetchInstrumentation: a CLIENT span per fetch() call. Trace headers go on a
+// copy of the request's headers (the app's init, Headers and Request objects
+// are never changed); the app gets the same response object, the same errors
+// and the same abort behaviour, and the body is never read, cloned or held.
+import { context } from "./api.js";
+import { InstrumentationBase, report } from "./instrumentation.js";
+import { startRequest, inject, failed, responded, needsPreflight } from "./http.js";
+
+export class FetchInstrumentation extends InstrumentationBase {
+  constructor(config) { super("fetch", config); }
+  _patch(on) {
+    if (typeof fetch === "function") this._swap(globalThis, "fetch", on, (o) => wrap(this, o));
+  }
+}
+
+// A header the app set itself is left as it was.
+const keep = (headers, key, value) => headers.has(key) || headers.set(key, value);
+
+function wrap(inst, originals) {
+  return function fetch(input) {
+    const original = originals.fetch;
+    let r;
+    if (inst._on && arguments.length) try { r = prepare(inst, input, arguments[1]); } catch (e) { report(e); }
+    if (!r) return original.apply(this, arguments);
+    const [item, ctx, init] = r;
+    let promise;
+    try {
+      promise = context.with(ctx, original, this, input, init);
+    } catch (error) {
+      end(item, error, init);
+      throw error;
+    }
+    if (typeof promise?.then !== "function") return promise;
+    // A new promise with the same outcome: ours handles the original, the
+    // app's rejection stays unhandled if the app leaves it so.
+    return promise.then(
+      (response) => {
+        try { responded(item, response.status, [init, response], true); } catch (e) { report(e); }
+        return response;
+      },
+      (error) => {
+        end(item, error, init);
+        throw error;
+      },
+    );
+  };
+}
+
+function end(item, error, init) {
+  try { failed(item, error?.name ?? "_OTHER", error?.message, [init, error]); } catch (e) { report(e); }
+}
+
+function prepare(inst, input, init) {
+  const request = input instanceof Request ? input : undefined;
+  // What fetch would send: init's members over the Request's own.
+  const headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
+  const ours = init == null ? {} : Object.create(init);
+  ours.headers = headers;
+  if (request) {
+    // A non-empty init resets these on a Request; keep the app's.
+    if (ours.referrer === undefined) ours.referrer = request.referrer;
+    if (ours.referrerPolicy === undefined) ours.referrerPolicy = request.referrerPolicy;
+  }
+  const method = String(ours.method ?? request?.method ?? "GET");
+  const mode = ours.mode ?? request?.mode;
+  const r = startRequest(inst, method, request ? request.url : typeof input === "string" ? input : String(input), "fetch");
+  if (!r) return;
+  const item = r.item;
+  try {
+    if (r.inject) inject(r.ctx, headers, keep);
+    inst._config.requestHook?.(item.s, ours);
+    item.p = item.x && mode !== "no-cors" && needsPreflight(method.toUpperCase(), [...headers]);
+  } catch (e) { report(e); }
+  return [item, r.ctx, ours];
+}
