@@ -68,7 +68,10 @@ pub fn xray_format(trace_id: &str, span_id: &str, sampled: bool, extra: &str) ->
 
 fn push_packed(out: &mut String, text: &str) {
     let mut digits = Vec::new();
-    crate::core::json::push_u64(&mut digits, text.encode_utf16().count() as u64);
+    // UTF-16 units, as JavaScript's `.length` counts them: one per UTF-8
+    // lead byte, two for the four-byte sequences outside the BMP.
+    let units = text.bytes().map(|b| (b & 0xc0 != 0x80) as u64 + (b >= 0xf0) as u64).sum();
+    crate::core::json::push_u64(&mut digits, units);
     out.push_str(core::str::from_utf8(&digits).unwrap_or_default());
     out.push(':');
     out.push_str(text);
