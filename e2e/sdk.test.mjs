@@ -254,3 +254,45 @@ test("spans ended right before navigating away all arrive (page hide, keepalive,
   assert.ok(sink.requests.every((r) => r.headers["content-encoding"] === "gzip"));
   await sink.stop();
 });
+
+test("span limits and a custom IdGenerator apply as in OpenTelemetry JS", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const span = provider.getTracer("l").startSpan("limited");
+    for (let i = 0; i < 5; i++) span.setAttribute("k" + i, "x".repeat(20));
+    for (let i = 0; i < 4; i++) span.addEvent("e" + i);
+    span.end();
+    await provider.forceFlush();
+    return span.spanContext();
+  }, {
+    providerOptions: `{
+      generalLimits: { attributeValueLengthLimit: 5 },
+      spanLimits: { attributeCountLimit: 3, eventCountLimit: 2 },
+      idGenerator: { generateTraceId: () => "0af7651916cd43dd8448eb211c80319c", generateSpanId: () => "b7ad6b7169203331" },
+    }`,
+  });
+  await page.close();
+  const span = sink.spans().find((s) => s.name === "limited");
+  assert.equal(result.traceId, "0af7651916cd43dd8448eb211c80319c");
+  assert.equal(span.spanId, "b7ad6b7169203331");
+  assert.deepEqual(span.attrs, { k0: "xxxxx", k1: "xxxxx", k2: "xxxxx" });
+  assert.equal(span.droppedAttributesCount, 2);
+  assert.deepEqual(span.events.map((e) => e.name), ["e0", "e1"]);
+  assert.equal(span.droppedEventsCount, 2);
+  await sink.stop();
+});
+
+test("disableAutoFlushOnDocumentHide keeps spans queued when the page is hidden", async () => {
+  const sink = await startSink();
+  const { page } = await inPage(sink, async (wt, provider) => {
+    provider.getTracer("h").startSpan("kept").end();
+    window.dispatchEvent(new Event("pagehide"));
+    await new Promise((r) => setTimeout(r, 300));
+    return true;
+  }, { processorOptions: "{ scheduledDelayMillis: 60000, disableAutoFlushOnDocumentHide: true }" });
+  assert.equal(sink.requests.length, 0, "nothing was sent on pagehide");
+  await page.evaluate(() => window.provider.forceFlush());
+  await page.close();
+  assert.equal(sink.spans().filter((s) => s.name === "kept").length, 1);
+  await sink.stop();
+});

@@ -178,6 +178,7 @@ export class BatchSpanProcessor {
     this._maxExportBatchSize = Math.min(config.maxExportBatchSize ?? 512, this._maxQueueSize);
     this._delay = config.scheduledDelayMillis ?? 5000;
     this._exportTimeout = config.exportTimeoutMillis ?? 30000;
+    this._noFlushOnHide = config.disableAutoFlushOnDocumentHide === true;
     this._id = -1;
     this._timer = null;
     this._running = null;

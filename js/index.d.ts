@@ -174,8 +174,9 @@ export declare class ParentBasedSampler implements Sampler {
 /** X-Ray's default rule: `reservoirPerSecond` (1) traces each second, then `fixedRate` (0.05) of the rest. */
 export declare class RateLimitedSampler implements Sampler { constructor(config?: { reservoirPerSecond?: number; fixedRate?: number }) }
 
-export declare class AWSXRayIdGenerator {}
-export declare class RandomIdGenerator {}
+export interface IdGenerator { generateTraceId(): string; generateSpanId(): string }
+export declare class AWSXRayIdGenerator implements IdGenerator { generateTraceId(): string; generateSpanId(): string }
+export declare class RandomIdGenerator implements IdGenerator { generateTraceId(): string; generateSpanId(): string }
 
 export interface OTLPExporterConfig {
   url?: string;
@@ -193,7 +194,14 @@ export declare class OTLPTraceExporter {
   shutdown(): Promise<void>;
 }
 
-export interface BufferConfig { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number }
+export interface BufferConfig {
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+  scheduledDelayMillis?: number;
+  exportTimeoutMillis?: number;
+  /** Do not flush on `pagehide` / `visibilitychange` to hidden (spans may then be lost). */
+  disableAutoFlushOnDocumentHide?: boolean;
+}
 export interface SpanProcessor { forceFlush(): Promise<void>; shutdown(): Promise<void> }
 export declare class BatchSpanProcessor implements SpanProcessor {
   constructor(exporter: OTLPTraceExporter, config?: BufferConfig);
@@ -214,7 +222,8 @@ export interface SpanLimits {
 }
 export interface TracerConfig {
   resource?: Resource;
-  idGenerator?: AWSXRayIdGenerator | RandomIdGenerator;
+  idGenerator?: IdGenerator;
+  generalLimits?: { attributeCountLimit?: number; attributeValueLengthLimit?: number };
   sampler?: Sampler;
   spanLimits?: SpanLimits;
   spanProcessors?: SpanProcessor[];

@@ -1,5 +1,5 @@
 // The tracer provider, its samplers, id generators and resource.
-import { wasm, diag, requireReady, packAttributes, writeRecord, VERSION } from "./core.js";
+import { wasm, diag, requireReady, packAttributes, writeRecord, xrayTraceId, randomHex, spanId, VERSION } from "./core.js";
 import { setGlobalTracerProvider, setGlobalPropagator } from "./api.js";
 import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from "./propagators.js";
 import { Tracer } from "./span.js";
@@ -42,8 +42,14 @@ export class ParentBasedSampler {
   toString() { return `ParentBased{root=${this._root}}`; }
 }
 
-export class AWSXRayIdGenerator {}
-export class RandomIdGenerator {}
+export class AWSXRayIdGenerator {
+  generateTraceId() { return xrayTraceId(); }
+  generateSpanId() { return spanId(); }
+}
+export class RandomIdGenerator {
+  generateTraceId() { return randomHex(32); }
+  generateSpanId() { return spanId(); }
+}
 
 export class Resource {
   constructor(attributes = {}) { this.attributes = { ...attributes }; }
@@ -77,7 +83,15 @@ export class WebTracerProvider {
     this._sampler = samplerId === DEFAULT_SAMPLER ? undefined : sampler;
     this._id = wasm.provider_new(packAttributes(this.resource.attributes), samplerId);
     this._xrayIds = !(config.idGenerator instanceof RandomIdGenerator);
+    // Any other object with OpenTelemetry's IdGenerator methods is used as is.
+    const ids = config.idGenerator;
+    const builtIn = ids === undefined || ids instanceof AWSXRayIdGenerator || ids instanceof RandomIdGenerator;
+    this._idGenerator = !builtIn && typeof ids?.generateTraceId === "function" && typeof ids.generateSpanId === "function" ? ids : undefined;
     this._limits = { ...DEFAULT_LIMITS };
+    // generalLimits apply to every attribute list; spanLimits, more specific, win.
+    const general = config.generalLimits ?? {};
+    if (general.attributeCountLimit != null) this._limits.attributeCountLimit = general.attributeCountLimit;
+    if (general.attributeValueLengthLimit != null) this._limits.attributeValueLengthLimit = general.attributeValueLengthLimit;
     for (const key in config.spanLimits ?? {}) if (config.spanLimits[key] != null) this._limits[key] = config.spanLimits[key];
     this._processors = [];
     for (const processor of config.spanProcessors ?? []) {
@@ -99,7 +113,7 @@ export class WebTracerProvider {
     // pagehide, never unload (it breaks the back/forward cache); and
     // visibilitychange, the last event mobile browsers reliably fire.
     this._onHide = () => {
-      for (const processor of this._processors) processor._flushOnHide();
+      for (const processor of this._processors) if (!processor._noFlushOnHide) processor._flushOnHide();
     };
     this._onVisibility = () => {
       if (document.visibilityState === "hidden") this._onHide();

@@ -137,7 +137,8 @@ export class Tracer {
     const parentSpan = options.root ? undefined : trace.getSpan(ctx);
     const parent = parentSpan?.spanContext();
     const hasParent = parent !== undefined && isValidTraceId(parent.traceId) && isValidSpanId(parent.spanId);
-    const traceId = hasParent ? parent.traceId : provider._xrayIds ? xrayTraceId() : randomHex(32);
+    const ids = provider._idGenerator;
+    const traceId = hasParent ? parent.traceId : ids ? ids.generateTraceId() : provider._xrayIds ? xrayTraceId() : randomHex(32);
     let sampled;
     if (provider._sampler === undefined) {
       // The default, ParentBased(AlwaysOn), needs no crossing.
@@ -146,7 +147,7 @@ export class Tracer {
       const state = !hasParent || parent.deferred ? 0 : (parent.isRemote ? 3 : 1) + ((parent.traceFlags & 1) === 1 ? 0 : 1);
       sampled = wasm.sample(provider._id, traceId, state, performance.now());
     }
-    const spanContext = { traceId, spanId: spanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false };
+    const spanContext = { traceId, spanId: ids ? ids.generateSpanId() : spanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false };
     if (hasParent) {
       if (parent.traceState) spanContext.traceState = parent.traceState;
       if (parent.xrayExtra) spanContext.xrayExtra = parent.xrayExtra;
