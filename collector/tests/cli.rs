@@ -170,3 +170,18 @@ fn validate_expands_env_and_names_bad_values() {
     assert!(err.contains("processors.batch.timeout (line 8)"), "{err}");
     assert!(err.contains("\"fast\" is not a duration"), "{err}");
 }
+
+#[test]
+fn the_shipped_examples_validate() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for name in ["local.yaml", "otel-web.yaml", "sidecar.yaml"] {
+        let path = dir.join(name);
+        let out = run(&["validate", "--config", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+    }
+    let reference = std::fs::read_to_string(dir.join("otel-web.yaml")).unwrap();
+    assert!(
+        reference.ends_with(REFERENCE),
+        "examples/otel-web.yaml is the issue's config"
+    );
+}

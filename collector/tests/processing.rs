@@ -247,6 +247,8 @@ fn rate_limit_answers_429_with_retry_after() {
 fn health_check_and_metrics() {
     let c = Collector::start_with(with("  batch:\n", "", ""), &[]);
     let port = c.port_of("health_check extension");
+    // 503 until every component runs.
+    c.wait_for_log("wasmtrace-collector started");
     let r = request(port, "GET", "/", &[], b"");
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "Server available");
@@ -304,6 +306,7 @@ service:
         &["--shutdown-timeout", "2s"],
     );
     let port = c.port_of("health_check extension");
+    c.wait_for_log("wasmtrace-collector started");
     assert_eq!(request(port, "GET", "/health", &[], b"").status, 200);
     assert_eq!(c.post(PROTO, &proto_spans(&["stuck"])).status, 200);
     c.signal_term();
@@ -362,4 +365,34 @@ service:
             .text()
             .contains("otelcol_exporter_sent_spans_total{exporter=\"nop\"} 6\n")
     });
+}
+
+#[test]
+fn metrics_on_their_own_address() {
+    let c = Collector::start_with(
+        |file| {
+            with("  batch:\n", "", "")(file).replace(
+                "  extensions: [health_check]\n",
+                "  extensions: []\n  telemetry:\n    metrics:\n      address: 127.0.0.1:0\n",
+            )
+        },
+        &[],
+    );
+    let port = c.port_of("metrics");
+    assert_eq!(c.post(PROTO, &proto_spans(&["m"])).status, 200);
+    let r = request(port, "GET", "/metrics", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains(
+            "otelcol_receiver_accepted_spans_total{receiver=\"otlp\",transport=\"http\"} 1\n"
+        ),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        request(port, "GET", "/", &[], b"").status,
+        404,
+        "no health check here"
+    );
+    c.wait_for_log("extension health_check is defined but not listed in service.extensions");
 }

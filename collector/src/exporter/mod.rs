@@ -88,10 +88,15 @@ impl Exporter {
             }
             ExporterConfig::AwsXray(c) => {
                 let backend = awsxray::XrayBackend::new(id, c).await.map_err(fail)?;
+                // The Collector's `num_workers`: concurrent PutTraceSegments calls.
+                let mut queue = c.sending_queue.clone();
+                if let Some(n) = c.num_workers {
+                    queue.num_consumers = n;
+                }
                 Kind::Network(Sender::start(
                     id,
                     Arc::new(backend),
-                    &c.sending_queue,
+                    &queue,
                     &c.retry_on_failure,
                     Arc::clone(&metrics),
                 ))
