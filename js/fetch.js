@@ -35,7 +35,7 @@ function wrap(inst, originals) {
     // app's rejection stays unhandled if the app leaves it so.
     return promise.then(
       (response) => {
-        try { responded(item, response.status, [init, response], true); } catch (e) { report(e); }
+        try { responded(item, response.status, [init, response], response); } catch (e) { report(e); }
         return response;
       },
       (error) => {
@@ -52,9 +52,13 @@ function end(item, error, init) {
 
 function prepare(inst, input, init) {
   const request = input instanceof Request ? input : undefined;
-  // What fetch would send: init's members over the Request's own.
-  const headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
-  const ours = init == null ? {} : Object.create(init);
+  // What fetch would send: init's members over the Request's own. Headers
+  // or an init that fetch refuses are the app's mistake, for fetch to report.
+  let headers, ours;
+  try {
+    headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
+    ours = init == null ? {} : Object.create(init);
+  } catch { return; }
   ours.headers = headers;
   if (request) {
     // A non-empty init resets these on a Request; keep the app's.

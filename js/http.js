@@ -26,7 +26,8 @@ export function startRequest(inst, method, raw, kind) {
   const tracer = inst._tracer();
   const ctx = context.active();
   if (!tracer || isTracingSuppressed(ctx)) return;
-  const u = absolute(raw);
+  let u;
+  try { u = absolute(raw); } catch { return; } // an invalid URL, for fetch to refuse
   const url = u.href;
   if (!u.protocol.startsWith("http")) return; // data:, blob: never reach the network
   const config = inst._config;
@@ -53,21 +54,25 @@ export function failed(item, type, message, hookArgs) {
 }
 
 /** A response arrived: its status, error when ≥ 400. */
-export function responded(item, status, hookArgs, fetchHeaders) {
+export function responded(item, status, hookArgs, response) {
   const span = item.s;
   if (status) span.setAttribute("http.response.status_code", status);
   if (status >= 400) {
     span.setAttribute("error.type", String(status));
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  done(item, hookArgs, fetchHeaders);
+  done(item, hookArgs, response);
 }
 
-function done(item, hookArgs, fetchHeaders) {
+function done(item, hookArgs, response) {
   try { item.i._config.applyCustomAttributesOnSpan?.(item.s, ...hookArgs); } catch (e) { report(e); }
   // A fetch that got its headers ends when its body is complete, which its
-  // resource-timing entry tells; anything else has ended now.
-  item[fetchHeaders && observer ? "h" : "d"] = performance.now();
+  // resource-timing entry tells (Chromium queues it once the app has read the
+  // body, cancelled it or let it go); anything else has ended now.
+  if (observer && Object(response) === response) {
+    item.h = performance.now();
+    item.r = new WeakRef(response); // to see whether the app reads it, without keeping it
+  } else item.d = performance.now();
   settle(item);
 }
 
@@ -130,7 +135,7 @@ function settle(item, force) {
   const entry = item.e;
   const waiting = item.d === undefined ? item.h === undefined || !entry : !entry && item.k !== "fetch";
   if (waiting && !force && observer) {
-    if (item.d !== undefined) arm();
+    if ((item.d ?? item.h) !== undefined) arm();
     return;
   }
   item.f = true;
@@ -165,15 +170,29 @@ function arm() {
   timer ||= setTimeout(sweep, 1000);
 }
 
+/**
+ * A second after it is due: a span still without its entry ends (an XHR's
+ * end time is known already); a fetch whose body the app has not started
+ * to read ends at its headers, one being read waits for its entry.
+ */
 function sweep() {
   timer = 0;
   const now = performance.now();
   for (const list of [...pending.values()]) {
     for (const item of [...list]) {
-      if (item.d === undefined) continue; // a fetch body still coming
-      if (now - item.d < 1000) arm();
+      const since = item.d ?? (item.c ? undefined : item.h);
+      if (since === undefined) continue;
+      if (now - since < 900) arm();
       else if (item.f) drop(item);
-      else settle(item, true);
+      else if (item.d !== undefined) settle(item, true);
+      else {
+        const response = item.r.deref();
+        if (response && (response.bodyUsed || response.body?.locked)) item.c = true;
+        else {
+          item.d = item.h;
+          settle(item, true);
+        }
+      }
     }
   }
 }

@@ -49,8 +49,14 @@ export class InstrumentationBase {
   _swap(obj, key, on, make) {
     if (on) {
       if (!this._in[key]) {
-        this._o[key] = obj[key];
-        obj[key] = this._w[key] ??= make(this._o);
+        const original = (this._o[key] = obj[key]);
+        let wrapper = this._w[key];
+        if (!wrapper) {
+          wrapper = this._w[key] = make(this._o);
+          // Looks like what it replaces: the same name and length.
+          for (const p of ["name", "length"]) Object.defineProperty(wrapper, p, { value: original[p] });
+        }
+        obj[key] = wrapper;
         this._in[key] = true;
       }
     } else if (obj[key] === this._w[key]) {
