@@ -5,6 +5,10 @@ declare module "*.vue" {
   export default component;
 }
 interface ImportMetaEnv {
-  /** Where spans go; the run command points it at the local collector. */
+  /** The task API's base URL (another origin than the app's). */
+  readonly VITE_API_URL?: string;
+  /** Where spans go: the collector's OTLP/HTTP traces endpoint. */
   readonly VITE_OTLP_URL?: string;
+  /** "off" builds the app without tracing (wasmtrace is then never initialized). */
+  readonly VITE_TRACING?: string;
 }
