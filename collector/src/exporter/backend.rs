@@ -3,14 +3,16 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::consumer::Traces;
 
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<SendOutcome, SendError>> + Send + 'a>>;
 
+/// Requests are shared (`Arc`) so a backend can encode one without copying it.
 pub trait Backend: Send + Sync + 'static {
-    fn send<'a>(&'a self, traces: &'a Traces) -> SendFuture<'a>;
+    fn send<'a>(&'a self, traces: &'a Arc<Traces>) -> SendFuture<'a>;
 }
 
 /// A send that went through; the backend may still have refused some spans.

@@ -114,7 +114,7 @@ impl Exporter {
     }
 
     /// Exports a request without a queue: written, logged, dropped or sent now.
-    async fn export_now(&self, traces: &Traces, spans: u64) -> Result<(), ConsumeError> {
+    async fn export_now(&self, traces: &Arc<Traces>, spans: u64) -> Result<(), ConsumeError> {
         let result = match &self.kind {
             Kind::File(e) => e.export(traces).await.map_err(ConsumeError::Failed),
             Kind::Debug(e) => {
@@ -163,15 +163,12 @@ impl Fanout {
                 }
             }
         }
+        let traces = Arc::new(traces);
         for (i, exporter) in self.exporters.iter().enumerate() {
             if !slots.iter().any(|(j, _)| *j == i) {
                 exporter.export_now(&traces, spans).await?;
             }
         }
-        if slots.is_empty() {
-            return Ok(());
-        }
-        let traces = Arc::new(traces);
         for (i, slot) in slots {
             if let Kind::Network(sender) = &self.exporters[i].kind {
                 sender.enqueue(slot, Arc::clone(&traces), spans);

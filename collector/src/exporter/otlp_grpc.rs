@@ -1,11 +1,16 @@
 //! The `otlp` exporter: OTLP/gRPC `TraceService/Export` to another collector or
 //! backend, with headers as metadata, gzip, a timeout per call, and the OTLP
-//! rules for which status codes are worth a retry.
+//! rules for which status codes are worth a retry. Requests are encoded
+//! straight from the shared batch (no copy of the message first).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
-use tonic::codec::CompressionEncoding;
+use axum::http::uri::PathAndQuery;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use prost::Message;
+use tonic::client::Grpc;
+use tonic::codec::{Codec, CompressionEncoding, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 use tonic::Code;
@@ -19,8 +24,10 @@ use crate::rpc::retry_delay;
 /// The Collector's default timeout for this exporter.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
 pub struct OtlpGrpcBackend {
-    client: TraceServiceClient<Channel>,
+    client: Grpc<Channel>,
     metadata: MetadataMap,
     timeout: Duration,
 }
@@ -55,7 +62,7 @@ impl OtlpGrpcBackend {
                 .tls_config(tls_config)
                 .map_err(|e| format!("TLS set-up for {url} failed: {e}"))?;
         }
-        let mut client = TraceServiceClient::new(endpoint.connect_lazy());
+        let mut client = Grpc::new(endpoint.connect_lazy());
         if config.compression == Compression::Gzip {
             client = client.send_compressed(CompressionEncoding::Gzip);
         }
@@ -80,13 +87,20 @@ impl OtlpGrpcBackend {
 }
 
 impl Backend for OtlpGrpcBackend {
-    fn send<'a>(&'a self, traces: &'a Traces) -> SendFuture<'a> {
+    fn send<'a>(&'a self, traces: &'a Arc<Traces>) -> SendFuture<'a> {
         Box::pin(async move {
-            let mut request = tonic::Request::new(traces.clone());
+            let mut request = tonic::Request::new(Arc::clone(traces));
             *request.metadata_mut() = self.metadata.clone();
             request.set_timeout(self.timeout);
             let mut client = self.client.clone();
-            match client.export(request).await {
+            if let Err(e) = client.ready().await {
+                return Err(SendError::Retryable {
+                    message: format!("the gRPC connection is not ready: {e}"),
+                    retry_after: None,
+                });
+            }
+            let path = PathAndQuery::from_static(EXPORT_PATH);
+            match client.unary(request, path, SharedCodec).await {
                 Ok(response) => {
                     let rejected = response
                         .into_inner()
@@ -97,6 +111,49 @@ impl Backend for OtlpGrpcBackend {
                 Err(status) => Err(classify(&status)),
             }
         })
+    }
+}
+
+/// Encodes a shared request in place; decodes the response with prost.
+#[derive(Debug, Clone, Copy, Default)]
+struct SharedCodec;
+
+impl Codec for SharedCodec {
+    type Encode = Arc<Traces>;
+    type Decode = ExportTraceServiceResponse;
+    type Encoder = SharedCodec;
+    type Decoder = SharedCodec;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        SharedCodec
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        SharedCodec
+    }
+}
+
+impl Encoder for SharedCodec {
+    type Item = Arc<Traces>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Arc<Traces>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        item.encode(dst)
+            .map_err(|e| tonic::Status::internal(format!("encoding the request: {e}")))
+    }
+}
+
+impl Decoder for SharedCodec {
+    type Item = ExportTraceServiceResponse;
+    type Error = tonic::Status;
+
+    fn decode(
+        &mut self,
+        src: &mut DecodeBuf<'_>,
+    ) -> Result<Option<ExportTraceServiceResponse>, tonic::Status> {
+        ExportTraceServiceResponse::decode(src)
+            .map(Some)
+            .map_err(|e| tonic::Status::internal(format!("decoding the response: {e}")))
     }
 }
 

@@ -3,6 +3,7 @@
 //! 503, 504 retried, honouring `Retry-After`; other errors are permanent).
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -112,7 +113,7 @@ impl OtlpHttpBackend {
 }
 
 impl Backend for OtlpHttpBackend {
-    fn send<'a>(&'a self, traces: &'a Traces) -> SendFuture<'a> {
+    fn send<'a>(&'a self, traces: &'a Arc<Traces>) -> SendFuture<'a> {
         Box::pin(async move {
             let request = self.build(traces);
             let exchange = async {

@@ -124,7 +124,7 @@ impl Sender {
     }
 
     /// Sends without a queue, the caller waiting through the retries.
-    pub async fn send_now(&self, traces: &Traces, spans: u64) -> Result<(), ConsumeError> {
+    pub async fn send_now(&self, traces: &Arc<Traces>, spans: u64) -> Result<(), ConsumeError> {
         match send_with_retry(&self.id, &*self.backend, traces, &self.retry).await {
             Ok(outcome) => {
                 record(&self.id, &self.metrics, spans, outcome.rejected);

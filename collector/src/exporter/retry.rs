@@ -1,6 +1,7 @@
 //! `retry_on_failure`: exponential backoff with jitter, honouring the backend's
 //! own retry delay (`Retry-After`, gRPC `RetryInfo`) when it gives one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -15,7 +16,7 @@ use crate::consumer::Traces;
 pub async fn send_with_retry(
     id: &ComponentId,
     backend: &dyn Backend,
-    traces: &Traces,
+    traces: &Arc<Traces>,
     retry: &RetryConfig,
 ) -> Result<SendOutcome, String> {
     let started = Instant::now();
@@ -69,7 +70,7 @@ mod tests {
     }
 
     impl Backend for Flaky {
-        fn send<'a>(&'a self, _: &'a Traces) -> super::super::backend::SendFuture<'a> {
+        fn send<'a>(&'a self, _: &'a Arc<Traces>) -> super::super::backend::SendFuture<'a> {
             Box::pin(async move {
                 let n = self.calls.fetch_add(1, Ordering::Relaxed);
                 if self.permanent {
@@ -107,7 +108,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: false,
         };
-        send_with_retry(&id(), &b, &Traces::default(), &quick(5_000))
+        send_with_retry(&id(), &b, &Arc::new(Traces::default()), &quick(5_000))
             .await
             .unwrap();
         assert_eq!(b.calls.load(Ordering::Relaxed), 4);
@@ -117,7 +118,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: false,
         };
-        let e = send_with_retry(&id(), &b, &Traces::default(), &quick(100))
+        let e = send_with_retry(&id(), &b, &Arc::new(Traces::default()), &quick(100))
             .await
             .unwrap_err();
         assert!(e.contains("gave up after"), "{e}");
@@ -128,7 +129,7 @@ mod tests {
             calls: AtomicU32::new(0),
             permanent: true,
         };
-        let e = send_with_retry(&id(), &b, &Traces::default(), &quick(5_000))
+        let e = send_with_retry(&id(), &b, &Arc::new(Traces::default()), &quick(5_000))
             .await
             .unwrap_err();
         assert_eq!(e, "400 bad");

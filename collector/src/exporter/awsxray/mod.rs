@@ -15,6 +15,7 @@ pub mod trim;
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_xray::config::http::HttpResponse;
@@ -148,7 +149,7 @@ fn is_passing(code: &str) -> bool {
 }
 
 impl Backend for XrayBackend {
-    fn send<'a>(&'a self, traces: &'a Traces) -> SendFuture<'a> {
+    fn send<'a>(&'a self, traces: &'a Arc<Traces>) -> SendFuture<'a> {
         Box::pin(async move {
             let (docs, untranslatable) = self.documents(traces);
             let mut rejected = untranslatable;
