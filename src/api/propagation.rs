@@ -70,7 +70,10 @@ fn push_packed(out: &mut String, text: &str) {
     let mut digits = Vec::new();
     // UTF-16 units, as JavaScript's `.length` counts them: one per UTF-8
     // lead byte, two for the four-byte sequences outside the BMP.
-    let units = text.bytes().map(|b| (b & 0xc0 != 0x80) as u64 + (b >= 0xf0) as u64).sum();
+    let units = text
+        .bytes()
+        .map(|b| (b & 0xc0 != 0x80) as u64 + (b >= 0xf0) as u64)
+        .sum();
     crate::core::json::push_u64(&mut digits, units);
     out.push_str(core::str::from_utf8(&digits).unwrap_or_default());
     out.push(':');
