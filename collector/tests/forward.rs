@@ -276,3 +276,41 @@ fn sigterm_flushes_batches_and_queues_to_the_backend() {
     assert!(status.success(), "{}", logs.join("\n"));
     assert_eq!(sink.span_names(), ["b1", "b2"]);
 }
+
+#[tokio::test]
+async fn grpc_message_over_the_limit_is_resource_exhausted_not_retried() {
+    let c = Collector::start_with(
+        |file| {
+            backend(file).replace(
+                "      grpc:\n",
+                "      grpc:\n        max_recv_msg_size_mib: 1\n",
+            )
+        },
+        &[],
+    );
+    let port = c.port_of("OTLP/gRPC receiver");
+    let mut client = TraceServiceClient::connect(format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    let status = client
+        .export(request_of(&[&"x".repeat(2 << 20)]))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(
+        status.message().contains("too large"),
+        "{}",
+        status.message()
+    );
+    assert_eq!(
+        retry_delay(status.details()),
+        None,
+        "no RetryInfo: do not retry"
+    );
+    client.export(request_of(&["small"])).await.unwrap();
+    let names: Vec<_> = all_spans(&c.wait_spans(1))
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(names, ["small"]);
+}

@@ -31,7 +31,7 @@ use crate::telemetry::{ReceiverMetrics, Telemetry};
 /// A bound, not yet serving, OTLP/gRPC receiver.
 pub struct OtlpGrpcReceiver {
     listener: TcpListener,
-    service: TraceServiceServer<Handler>,
+    service: OversizeIsResourceExhausted<TraceServiceServer<Handler>>,
     max_concurrent_streams: Option<u32>,
 }
 
@@ -68,7 +68,7 @@ impl OtlpGrpcReceiver {
             .max_decoding_message_size(config.max_recv_msg_size());
         Ok(OtlpGrpcReceiver {
             listener,
-            service,
+            service: OversizeIsResourceExhausted(service),
             max_concurrent_streams: config.max_concurrent_streams.map(|n| n as u32),
         })
     }
@@ -122,6 +122,61 @@ impl TraceService for Handler {
                 error_message: r.message,
             }),
         }))
+    }
+}
+
+/// tonic answers a message over the size limit with OUT_OF_RANGE, which OTLP
+/// clients retry; the spec (and grpc-go) say RESOURCE_EXHAUSTED, not retried.
+#[derive(Clone)]
+struct OversizeIsResourceExhausted<S>(S);
+
+impl<S: tonic::server::NamedService> tonic::server::NamedService
+    for OversizeIsResourceExhausted<S>
+{
+    const NAME: &'static str = S::NAME;
+}
+
+type HttpResponse = tonic::codegen::http::Response<tonic::body::Body>;
+
+impl<S, B> tonic::codegen::Service<tonic::codegen::http::Request<B>>
+    for OversizeIsResourceExhausted<S>
+where
+    S: tonic::codegen::Service<
+        tonic::codegen::http::Request<B>,
+        Response = HttpResponse,
+        Error = std::convert::Infallible,
+    >,
+    S::Future: Send + 'static,
+{
+    type Response = HttpResponse;
+    type Error = std::convert::Infallible;
+    type Future = tonic::codegen::BoxFuture<HttpResponse, std::convert::Infallible>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: tonic::codegen::http::Request<B>) -> Self::Future {
+        let answer = self.0.call(request);
+        Box::pin(async move {
+            let mut response = answer.await?;
+            let headers = response.headers_mut();
+            let oversize = headers.get("grpc-status").is_some_and(|v| v == "11")
+                && headers
+                    .get("grpc-message")
+                    .and_then(|m| m.to_str().ok())
+                    .is_some_and(|m| m.contains("too%20large") || m.contains("too large"));
+            if oversize {
+                headers.insert(
+                    "grpc-status",
+                    tonic::codegen::http::HeaderValue::from_static("8"),
+                );
+            }
+            Ok(response)
+        })
     }
 }
 
