@@ -33,7 +33,8 @@ function stats(samples) {
   };
   return { median: q(0.5), min: xs[0], max: xs[xs.length - 1], q1: q(0.25), q3: q(0.75), n: xs.length };
 }
-const sub = (a, b) => (a && b ? { median: a.median - b.median, min: a.min - b.max, max: a.max - b.min, n: Math.min(a.n, b.n), derived: true } : null);
+/** Differences of paired samples (same repetition), e.g. instrumentation on − off. */
+const paired = (on, off) => (on?.length && off?.length === on.length ? stats(on.map((x, i) => x - off[i])) : null);
 
 // ---------------------------------------------------------------- formatting
 
@@ -96,18 +97,17 @@ if (browser) {
     const o = size(`otel-${row_}`);
     const lacks = row_ === "core" ? ["Fetch", "XMLHttpRequest", "registerInstrumentations", "Propagator"] : ["Fetch", "XMLHttpRequest", "DocumentLoad", "registerInstrumentations", "Propagator"];
     const missing = missingOf("wasmtrace").filter((m) => lacks.some((n) => m.includes(n)));
-    for (const [k, what] of [["brotli", "brotli -q 11"], ["gzip", "gzip -9"]]) {
-      row({
-        section: "browser",
-        figure: `Shipped size, ${label} (${what}, JS + wasm)`,
-        unit: "B",
-        wasmtrace: w ? stats([w[k]]) : null,
-        reference: o ? stats([o[k]]) : null,
-        better: "lower",
-        target: k === "brotli" ? target : null,
-        note: missing.length ? { partial: true, text: `wasmtrace bundle lacks ${missing.join(", ")} (not implemented yet): not the same feature set` } : null,
-      });
-    }
+    const sized = (x) => (x ? { ...stats([x.brotli]), text: `${int(x.brotli)} B (gzip ${int(x.gzip)} B)` } : null);
+    row({
+      section: "browser",
+      figure: `Shipped size, ${label}: brotli -q 11 (gzip -9) bytes of JS + wasm`,
+      unit: "B",
+      wasmtrace: sized(w),
+      reference: sized(o),
+      better: "lower",
+      target,
+      note: missing.length ? { partial: true, text: `wasmtrace bundle lacks ${missing.join(", ")} (not implemented yet): not the same feature set` } : null,
+    });
   }
   const startupNa = errorsFor("startup wasmtrace").length ? NA("error (see log)") : null;
   row({ section: "browser", figure: "Start-up: script start → provider registered, instrumentation active (core-set bundle, cold cache)", unit: "ms", wasmtrace: startupNa ?? bstat("startup", "wasmtrace", "ms"), reference: bstat("startup", "otel", "ms"), better: "lower",
@@ -123,7 +123,7 @@ if (browser) {
 
   for (const [kind, label, ref] of [["fetch", "fetch", "≈ 460 µs"], ["xhr", "XHR", "≈ 560 µs"]]) {
     const na = naMissing("wasmtrace", [kind === "fetch" ? "FetchInstrumentation" : "XMLHttpRequestInstrumentation", "registerInstrumentations"]);
-    const added = (sdk) => sub(bstat(kind, sdk, "onUs"), bstat(kind, sdk, "offUs"));
+    const added = (sdk) => paired(wsamples(kind, sdk, "onUs"), wsamples(kind, sdk, "offUs"));
     row({ section: "browser", figure: `Instrumented ${label}: added time per call (${int(P.calls)} sequential calls, on − off)`, unit: "us", wasmtrace: na ?? added("wasmtrace"), reference: added("otel"), better: "lower",
       target: { text: `≤ ¼ of OTel JS's (OTel JS ${ref})`, check: (w, r) => r && w.median <= r.median / 4 } });
   }
@@ -170,7 +170,8 @@ if (collector) {
     else {
       const reps = s.reps.filter((r) => r.count);
       const ok = reps.every((r) => r.count.equal);
-      value = { text: reps.map((r) => `${int(r.count.in)} → ${int(r.count.out)}`).join(", ") + (ok ? " ✓" : " ✗"), equal: ok };
+      const killed = reps.filter((r) => r.count.collectorExit !== 0).length;
+      value = { text: reps.map((r) => `${int(r.count.in)} → ${int(r.count.out)}`).join(", ") + (ok ? " ✓" : " ✗") + (killed ? ` (collector did not exit within 60 s of SIGTERM in ${killed} run(s) and was killed)` : ""), equal: ok };
     }
     rows.push({ section: "collector", figure: `Count in = count out, otlp exporter, ${label}`, unit: "text", wasmtrace: value, reference: null, ratio: null, target: "equal", met: value && !value.na ? value.equal : null, note: null });
   }
@@ -207,7 +208,7 @@ const environment = {
     kernel: os.release(),
   },
   versions: {
-    wasmtrace: readJson(join(ROOT, "pkg/package.json"))?.version ?? null,
+    wasmtrace: readJson(join(process.env.WASMTRACE_PKG ?? join(ROOT, "pkg"), "package.json"))?.version ?? null,
     commit: sh("git", ["describe", "--always", "--dirty"]),
     collector: collector?.version ?? null,
     rustc: sh("rustc", ["--version"]),
@@ -230,7 +231,7 @@ writeFileSync(jsonOut, JSON.stringify(result, null, 2) + "\n");
 function valueCell(v, unit) {
   if (v === null || v === undefined) return "—";
   if (v.na) return v.na;
-  if (unit === "text") return v.text;
+  if (v.text) return v.text;
   return cell(v, unit);
 }
 function ratioCell(r) {
@@ -257,17 +258,23 @@ md.push(
   "",
 );
 if (notes.length) md.push(...notes.map((n) => `> ${n}`), "");
-for (const [section, title, refTitle] of [["browser", "Browser SDK (wasmtrace vs OpenTelemetry JS, same Chromium, alternating)", "OpenTelemetry JS"], ["collector", "Collector (loopback, Rust load generator)", "reference"]]) {
-  const rs = rows.filter((r) => r.section === section);
-  if (!rs.length) continue;
-  md.push(`## ${title}`, "", `| Figure | wasmtrace | ${refTitle} | vs reference | Target | Met |`, "|---|---|---|---|---|---|");
-  for (const r of rs) {
-    const ref = r.referenceNote ? `${valueCell(r.reference, r.unit)} — ${r.referenceNote}` : valueCell(r.reference, r.unit);
-    const figure = r.note ? `${r.figure}<br><sub>${r.note}</sub>` : r.figure;
-    md.push(`| ${figure} | ${valueCell(r.wasmtrace, r.unit)} | ${ref} | ${ratioCell(r)} | ${r.target ?? "—"} | ${metCell(r)} |`);
+/** The summary tables, one per section (also used for bench/PERFORMANCE.md). */
+function summaryTables(level = "##") {
+  const out = [];
+  for (const [section, title, refTitle] of [["browser", "Browser SDK (wasmtrace vs OpenTelemetry JS, same Chromium, alternating)", "OpenTelemetry JS"], ["collector", "Collector (loopback, Rust load generator)", "reference"]]) {
+    const rs = rows.filter((r) => r.section === section);
+    if (!rs.length) continue;
+    out.push(`${level} ${title}`, "", `| Figure | wasmtrace | ${refTitle} | vs reference | Target | Met |`, "|---|---|---|---|---|---|");
+    for (const r of rs) {
+      const ref = r.referenceNote ? `${valueCell(r.reference, r.unit)} — ${r.referenceNote}` : valueCell(r.reference, r.unit);
+      const figure = r.note ? `${r.figure}<br><sub>${r.note}</sub>` : r.figure;
+      out.push(`| ${figure} | ${valueCell(r.wasmtrace, r.unit)} | ${ref} | ${ratioCell(r)} | ${r.target ?? "—"} | ${metCell(r)} |`);
+    }
+    out.push("");
   }
-  md.push("");
+  return out;
 }
+md.push(...summaryTables());
 
 // Details: everything else the runs measured.
 md.push("## Details", "");
@@ -341,4 +348,32 @@ if (collector) {
 }
 md.push("## Reproduce", "", "```bash", "bash bench/run.sh           # everything: installs what is missing, builds, runs (~" + Math.max(1, Math.round(elapsed / 60)) + " min here)", "bash bench/run.sh --quick   # seconds: proves the harness runs; figures mean nothing", "```", "");
 writeFileSync(opt("--md"), md.join("\n"));
+
+// The README's performance section: the same tables, how to reproduce them,
+// and what each figure means in one line (bench/README.md has the method).
+const perfOut = opt("--perf-md");
+if (perfOut) {
+  const naList = rows.filter((r) => r.wasmtrace?.na || r.partial).map((r) => `- ${r.figure}: ${r.wasmtrace?.na ?? r.note}`);
+  const perf = [
+    "## Performance",
+    "",
+    `Measured on ${env.machine.cores} cores (${env.machine.cpu}, ${env.machine.memoryGiB} GiB), Chromium ${env.versions.chromium ?? "?"} headless, against OpenTelemetry JS (sdk-trace-web ${env.versions["@opentelemetry/sdk-trace-web"] ?? "?"}) in the same browser and against the OpenTelemetry Collector's published figures; ${generated.slice(0, 10)}, commit \`${env.versions.commit ?? "?"}\`. Medians over repeated runs, range in brackets; "vs reference" is how many times better wasmtrace is (> 1× = better). The full report, with every sub-figure, file sizes and the collector's ramp, is [BENCHMARKS.md](BENCHMARKS.md); the method is [bench/README.md](bench/README.md).`,
+    "",
+    ...summaryTables("###"),
+  ];
+  if (naList.length) perf.push("Not measured yet, or not comparable yet, because the feature is still being built:", "", ...naList, "");
+  perf.push(
+    "Reproduce on any machine (installs what it needs: Chromium, brotli, the OpenTelemetry JS packages, Vite; builds the package and the release collector):",
+    "",
+    "```bash",
+    "bash bench/run.sh           # full run, ~" + Math.max(1, Math.round(elapsed / 60)) + " min on 2 cores: writes BENCHMARKS.md and bench/results/latest.json",
+    "bash bench/run.sh --quick   # about a minute: proves the harness works (part of scripts/test.sh)",
+    "```",
+    "",
+    "Figures on a shared or busy machine move by tens of percent between runs: the report records the load average, and the ranges show the spread.",
+    "",
+  );
+  mkdirSync(dirname(perfOut), { recursive: true });
+  writeFileSync(perfOut, perf.join("\n"));
+}
 console.error(`[bench:report] wrote ${jsonOut} and ${opt("--md")}`);

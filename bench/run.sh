@@ -37,6 +37,19 @@ if [ "$mode" = full ] || [ ! -f pkg/index.js ]; then
     notes+=("scripts/build-pkg.sh failed; the browser figures are of the pkg/ built before.")
   fi
 fi
+# Others may rebuild pkg/ while the benchmark runs (build-pkg.sh starts with
+# rm -rf pkg): the browser benchmarks bundle a snapshot of it.
+snapshot_pkg() {
+  for _ in $(seq 60); do
+    if [ -f pkg/index.js ] && [ -f pkg/wasmtrace_core_bg.wasm ] && [ -f pkg/package.json ]; then
+      rm -rf "$work/pkg" && cp -r pkg "$work/pkg" 2>/dev/null && [ -f "$work/pkg/index.js" ] && [ -f "$work/pkg/wasmtrace_core_bg.wasm" ] && return 0
+    fi
+    sleep 1
+  done
+  return 1
+}
+snapshot_pkg || { echo "bench: no complete pkg/ to measure" >&2; exit 1; }
+export WASMTRACE_PKG="$PWD/$work/pkg"
 if [ "$mode" = full ]; then
   profile=release
   cargo build --release -p wasmtrace-loadgen
@@ -67,13 +80,13 @@ elapsed=$(( $(date +%s) - start ))
 # Other work on the machine skews the figures: say how busy it was.
 notes+=("Load average (1/5/15 min) when the measurements ended: $(cut -d' ' -f1-3 /proc/loadavg); at the start: $load_start.")
 if [ "$mode" = full ]; then
-  json=bench/results/latest.json md=BENCHMARKS.md
+  json=bench/results/latest.json md=BENCHMARKS.md perf=bench/PERFORMANCE.md
 else
-  json=$work/quick/latest.json md=$work/quick/BENCHMARKS.md
+  json=$work/quick/latest.json md=$work/quick/BENCHMARKS.md perf=$work/quick/PERFORMANCE.md
 fi
 notes_arg=$(IFS='|'; echo "${notes[*]:-}")
 node bench/report.mjs --browser "$work/browser-$mode.json" --collector "$work/collector-$mode.json" \
-  --json "$json" --md "$md" --mode "$mode" --elapsed "$elapsed" --profile "$profile" --notes "$notes_arg"
+  --json "$json" --md "$md" --perf-md "$perf" --mode "$mode" --elapsed "$elapsed" --profile "$profile" --notes "$notes_arg"
 echo "bench: $mode run took ${elapsed}s; report in $md"
 if [ $status -ne 0 ]; then
   echo "bench: the harness reported errors (see above and the Errors sections of $md)" >&2

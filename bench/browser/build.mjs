@@ -1,6 +1,6 @@
 // Bundles each benchmark entry with Vite in production mode, one build per
 // entry so that a build's output is exactly what a browser downloads for it.
-// `wasmtrace` resolves to the repository's pkg/ (scripts/build-pkg.sh).
+// `wasmtrace` resolves to the package built by scripts/build-pkg.sh (PKG).
 import { build } from "vite";
 import { readdirSync, statSync, existsSync, rmSync } from "node:fs";
 import { join, resolve, extname } from "node:path";
@@ -8,6 +8,8 @@ import { join, resolve, extname } from "node:path";
 export const HERE = resolve(new URL(".", import.meta.url).pathname);
 export const ROOT = resolve(HERE, "../..");
 export const OUT = join(HERE, "../.work/dist");
+/** The package measured: run.sh's snapshot of pkg/ (WASMTRACE_PKG), else pkg/ itself. */
+export const PKG = process.env.WASMTRACE_PKG ?? join(ROOT, "pkg");
 
 /** Shipped-size rows: the feature set each entry holds. */
 export const SIZE_ENTRIES = [
@@ -30,7 +32,7 @@ export async function buildEntry(name) {
     mode: "production",
     base: "./",
     logLevel: "warn",
-    resolve: { alias: { wasmtrace: join(ROOT, "pkg/index.js") } },
+    resolve: { alias: { wasmtrace: join(PKG, "index.js") } },
     build: {
       outDir,
       emptyOutDir: true,

@@ -46,3 +46,31 @@ impl Args {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        Args::parse(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn reads_both_forms_and_defaults() {
+        let mut a = args(&["--rate", "1000", "--duration=2.5"]).unwrap();
+        assert_eq!(a.get("rate", 0.0).unwrap(), 1000.0);
+        assert_eq!(a.get("duration", 1.0).unwrap(), 2.5);
+        assert_eq!(a.get("connections", 4usize).unwrap(), 4);
+        assert!(a.finish().is_ok());
+    }
+
+    #[test]
+    fn rejects_typos_and_bad_values() {
+        assert!(args(&["rate"]).is_err());
+        assert!(args(&["--rate"]).is_err());
+        let mut a = args(&["--rate", "fast"]).unwrap();
+        assert!(a.get("rate", 0.0).is_err());
+        let a = args(&["--conections", "4"]).unwrap();
+        assert_eq!(a.finish().unwrap_err(), "unknown option --conections");
+    }
+}

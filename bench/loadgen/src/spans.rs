@@ -102,3 +102,31 @@ pub fn count(request: &ExportTraceServiceRequest) -> u64 {
         .map(|ss| ss.spans.len() as u64)
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    #[test]
+    fn requests_have_the_asked_spans_and_distinct_ids() {
+        let a = request(1, 100);
+        let b = request(2, 100);
+        assert_eq!(count(&a), 100);
+        let span = &a.resource_spans[0].scope_spans[0].spans[1];
+        assert_eq!(span.attributes.len(), 5);
+        assert_eq!(
+            span.parent_span_id,
+            a.resource_spans[0].scope_spans[0].spans[0].span_id
+        );
+        assert_ne!(
+            span.trace_id,
+            b.resource_spans[0].scope_spans[0].spans[1].trace_id
+        );
+        let decoded = ExportTraceServiceRequest::decode(&a.encode_to_vec()[..]).unwrap();
+        assert_eq!(count(&decoded), 100);
+        let json: ExportTraceServiceRequest =
+            serde_json::from_slice(&serde_json::to_vec(&a).unwrap()).unwrap();
+        assert_eq!(count(&json), 100);
+    }
+}
