@@ -97,10 +97,10 @@ if (browser) {
     const o = size(`otel-${row_}`);
     const lacks = row_ === "core" ? ["Fetch", "XMLHttpRequest", "registerInstrumentations", "Propagator"] : ["Fetch", "XMLHttpRequest", "DocumentLoad", "registerInstrumentations", "Propagator"];
     const missing = missingOf("wasmtrace").filter((m) => lacks.some((n) => m.includes(n)));
-    const sized = (x) => (x ? { ...stats([x.brotli]), text: `${int(x.brotli)} B (gzip ${int(x.gzip)} B)` } : null);
+    const sized = (x) => (x ? { ...stats([x.brotli]), text: `${int(x.brotli)} B (gzip ${int(x.gzip)} B, raw ${int(x.raw)} B)` } : null);
     row({
       section: "browser",
-      figure: `Shipped size, ${label}: brotli -q 11 (gzip -9) bytes of JS + wasm`,
+      figure: `Shipped size, ${label}: brotli -q 11 (gzip -9, raw) bytes of JS + wasm`,
       unit: "B",
       wasmtrace: sized(w),
       reference: sized(o),
@@ -338,10 +338,9 @@ if (collector) {
     const counts = s.reps.filter((r) => r.count).map((r) => `${int(r.count.in)} → ${int(r.count.out)}`).join(", ");
     md.push(`| ${s.title} | ${cell(sat, "spans/s")} | ${cores ? fix(cores.median, 2) : "—"} | ${cell(pc, "spans/s/core")} | ${p50 ? `${int(p50.median)} / ${int(p99.median)} µs` : "—"} | ${int(refused)} spans | ${counts || "—"} |`);
   }
-  const ramp = scenario("nop-http-protobuf")?.ramp;
-  if (ramp?.length) {
-    md.push("", "Ramp (OTLP/HTTP protobuf → nop, first repetition):", "", "| Offered spans/s | Achieved | p50 | p99 | Collector cores |", "|---|---|---|---|---|");
-    for (const r of ramp) md.push(`| ${int(r.offered)} | ${int(r.achieved)} | ${int(r.p50us)} µs | ${int(r.p99us)} µs | ${fix(r.cores, 2)} |`);
+  for (const s of collector.scenarios.filter((x) => x.ramp?.length)) {
+    md.push("", `Ramp, ${s.title} (first repetition; stops when the collector falls 10 % behind):`, "", "| Offered spans/s | Achieved | p50 | p99 | Collector cores |", "|---|---|---|---|---|");
+    for (const r of s.ramp) md.push(`| ${int(r.offered)} | ${int(r.achieved)} | ${int(r.p50us)} µs | ${int(r.p99us)} µs | ${fix(r.cores, 2)} |`);
   }
   if (collector.errors?.length) md.push("", "Errors:", "", ...collector.errors.map((e) => `- ${e.split("\n")[0]}`));
   md.push("");

@@ -44,8 +44,8 @@ const deadline = (s, value) => new Promise((r) => setTimeout(() => r(value), s *
  */
 const SCENARIOS = [
   { id: "nop-http-protobuf", title: "OTLP/HTTP protobuf → batch → nop", protocol: "http", encoding: "protobuf", exporter: "nop", runs: ["idle", "rate1k", "rate10k", "ramp", "saturate"] },
-  { id: "nop-http-json", title: "OTLP/HTTP JSON → batch → nop", protocol: "http", encoding: "json", exporter: "nop", runs: ["rate10k", "saturate"] },
-  { id: "nop-grpc", title: "OTLP/gRPC → batch → nop", protocol: "grpc", exporter: "nop", runs: ["rate10k", "saturate"] },
+  { id: "nop-http-json", title: "OTLP/HTTP JSON → batch → nop", protocol: "http", encoding: "json", exporter: "nop", runs: ["rate10k", "ramp", "saturate"] },
+  { id: "nop-grpc", title: "OTLP/gRPC → batch → nop", protocol: "grpc", exporter: "nop", runs: ["rate10k", "ramp", "saturate"] },
   { id: "otlp-sink", title: "OTLP/HTTP protobuf → batch → otlp (gRPC) → local sink", protocol: "http", encoding: "protobuf", exporter: "otlp", sink: "ok", runs: ["idle", "rate1k", "rate10k", "saturate", "count"] },
   { id: "otlp-slow-sink", title: "… → otlp → sink answering after 200 ms", protocol: "http", encoding: "protobuf", exporter: "otlp", sink: "slow=200", runs: ["rate10k", "saturate", "count"] },
   { id: "otlp-flaky-sink", title: "… → otlp → sink answering every 2nd request with 503/UNAVAILABLE", protocol: "http", encoding: "protobuf", exporter: "otlp", sink: "flaky=2", runs: ["rate10k", "count"] },
