@@ -77,10 +77,10 @@ set -m
 names=(); pids=()
 start() { # name, log file, command...
   local name=$1 log=$2; shift 2
-  # Its output goes to its log and to this terminal (tee ignores Ctrl-C, so
-  # the services' last lines still show while they stop).
-  "$@" > >(trap '' INT; exec tee -a "$log") 2>&1 &
+  # Its output goes to its log and to this terminal.
+  "$@" > >(exec tee -a "$log") 2>&1 &
   names+=("$name"); pids+=($!)
+  echo "$name $!" >> "$work/pids"  # for a test harness to clean up after a SIGKILL
 }
 stopping=0
 stop() {
@@ -89,7 +89,9 @@ stop() {
   stopping=1
   echo; echo "stopping…"
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM -- "-${pids[i]}" 2>/dev/null || true
+    # The service alone: its tee (same process group) must outlive it to
+    # pass on its last lines.
+    kill -TERM "${pids[i]}" 2>/dev/null || true
     rc=0; wait "${pids[i]}" 2>/dev/null || rc=$?
     # 143: ended by our SIGTERM without a handler of its own (vite).
     if [ "$rc" = 0 ] || [ "$rc" = 143 ]; then echo "  stopped ${names[i]}"; else echo "  stopped ${names[i]} (exit $rc)"; fi
@@ -107,7 +109,7 @@ wait_for() { # name, port
   echo "$1 did not listen on port $2 within 30 s" >&2; exit 1
 }
 
-: > "$work/collector.log"; : > "$work/task-api.log"; : > "$work/app.log"
+: > "$work/collector.log"; : > "$work/task-api.log"; : > "$work/app.log"; : > "$work/pids"
 DEMO_OTLP_HTTP="127.0.0.1:$http_port" DEMO_OTLP_GRPC="127.0.0.1:$grpc_port" \
 DEMO_APP_ORIGIN="$app" DEMO_TRACES_FILE="$work/traces.jsonl" \
   start collector "$work/collector.log" "$collector_bin" --config "$config"
