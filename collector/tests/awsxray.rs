@@ -331,3 +331,148 @@ service:
     assert!(second.iter().all(|d| d["trace_id"] == T2_XRAY));
     collector.wait_for_log("segment over 64 KB: trimmed");
 }
+
+/// A stand-in for X-Ray's PutTraceSegments that leaves segments unprocessed on
+/// the first call: one for a passing reason (throttled), one for good.
+struct FakeXray {
+    port: u16,
+    calls: std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>,
+}
+
+impl FakeXray {
+    fn start(throttled: &'static str, invalid: &'static str) -> FakeXray {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
+        let seen = std::sync::Arc::clone(&calls);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let head_end = loop {
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p + 4;
+                    }
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break 0,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                };
+                if head_end == 0 {
+                    continue;
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + length {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let body: Json = serde_json::from_slice(&buf[head_end..]).unwrap_or(Json::Null);
+                let docs: Vec<String> = body["TraceSegmentDocuments"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|d| d.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let first = {
+                    let mut c = seen.lock().unwrap();
+                    c.push(docs);
+                    c.len() == 1
+                };
+                let answer = if first {
+                    json!({"UnprocessedTraceSegments": [
+                        {"Id": throttled, "ErrorCode": "ThrottledException", "Message": "slow down"},
+                        {"Id": invalid, "ErrorCode": "InvalidSegment", "Message": "bad segment"},
+                    ]})
+                } else {
+                    json!({"UnprocessedTraceSegments": []})
+                }
+                .to_string();
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        FakeXray { port, calls }
+    }
+}
+
+#[test]
+fn unprocessed_segments_are_sent_again_or_reported() {
+    let fake = FakeXray::start("2000000000000002", "2000000000000003");
+    let endpoint = format!("http://127.0.0.1:{}", fake.port);
+    let c = Collector::start_env(
+        move |_| {
+            format!(
+                "receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:0
+exporters:
+  awsxray:
+    region: us-east-1
+    endpoint: {endpoint}
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:0
+service:
+  extensions: [health_check]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [awsxray]
+"
+            )
+        },
+        &[],
+        &[
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let mut request = request();
+    request.resource_spans[0].scope_spans[0].spans.truncate(6); // 3 in T1, 3 in T2
+    let r = c.post("application/x-protobuf", &request.encode_to_vec());
+    assert_eq!(r.status, 200, "{}", r.text());
+    common::eventually(10, "a second PutTraceSegments call", || {
+        fake.calls.lock().unwrap().len() >= 2
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2, "one retry call only");
+    assert_eq!(calls[0].len(), 6);
+    assert_eq!(calls[1].len(), 1, "only the throttled segment again");
+    let again: Json = serde_json::from_str(&calls[1][0]).unwrap();
+    assert_eq!(again["id"], "2000000000000002");
+    let line = c.wait_for_log("X-Ray did not take a segment");
+    assert!(
+        line.contains("2000000000000003") && line.contains("InvalidSegment"),
+        "{line}"
+    );
+    let port = c.port_of("health_check extension");
+    let metrics = common::request(port, "GET", "/metrics", &[], b"").text();
+    assert!(
+        metrics.contains("otelcol_exporter_sent_spans_total{exporter=\"awsxray\"} 5\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("otelcol_exporter_send_failed_spans_total{exporter=\"awsxray\"} 1\n"),
+        "{metrics}"
+    );
+}
