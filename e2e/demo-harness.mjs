@@ -21,14 +21,18 @@ function portOpen(port) {
 }
 
 /**
- * Builds the task API's and the collector's debug binaries (quick after
- * `cargo test --workspace`, which built their dependencies and the
- * collector), so the demo runs the code as it is now.
+ * The task API's and the collector's debug binaries, as `cargo test
+ * --workspace` builds them for their integration tests: asking for that same
+ * build again is a no-op right after scripts/test.sh ran it (any other cargo
+ * command would unify features differently and rebuild dependencies), and
+ * brings them up to date when this test runs alone.
  */
 export function buildDemoBinaries() {
-  const out = spawnSync("cargo", ["build", "-p", "task-api", "-p", "wasmtrace-collector"], { cwd: ROOT, encoding: "utf8", timeout: 20 * 60_000 });
-  if (out.status !== 0) throw new Error(`cargo build -p task-api -p wasmtrace-collector failed:\n${out.stderr}`);
-  return { taskApi: join(ROOT, "target/debug/task-api"), collector: join(ROOT, "target/debug/wasmtrace-collector") };
+  const out = spawnSync("cargo", ["test", "--workspace", "--no-run", "--quiet"], { cwd: ROOT, encoding: "utf8", timeout: 30 * 60_000 });
+  if (out.status !== 0) throw new Error(`cargo test --workspace --no-run failed:\n${out.stderr}`);
+  const bins = { taskApi: join(ROOT, "target/debug/task-api"), collector: join(ROOT, "target/debug/wasmtrace-collector") };
+  for (const bin of Object.values(bins)) if (!existsSync(bin)) throw new Error(`${bin} was not built`);
+  return bins;
 }
 
 /** `moto_server` from the venv scripts/setup-collector.sh makes, on a free loopback port. */
