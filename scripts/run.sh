@@ -123,7 +123,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port" \
 wait_for task-api "$api_port"
 
 start app "$work/app.log" www/node_modules/.bin/vite preview www --outDir "$work/www" \
-  --host 127.0.0.1 --port "$app_port" --strictPort
+  --host 127.0.0.1 --port "$app_port" --strictPort < /dev/null  # no keyboard shortcuts: a background job must not read the terminal
 wait_for app "$app_port"
 
 cat <<MSG
