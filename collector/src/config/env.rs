@@ -64,7 +64,9 @@ fn expand_line(
             }
             (Quote::None, b'"') if starts_scalar(bytes, i) => quote = Quote::Double,
             (Quote::None, b'\'') if starts_scalar(bytes, i) => quote = Quote::Single,
-            (Quote::Double, b'\\') if i + 1 < bytes.len() => {
+            // An escaped ASCII character (`\"`) cannot end the string; others
+            // need no care (and may be several bytes long).
+            (Quote::Double, b'\\') if bytes.get(i + 1).is_some_and(u8::is_ascii) => {
                 out.push_str(&line[i..i + 2]);
                 i += 2;
                 continue;
@@ -247,6 +249,14 @@ mod tests {
         let r = expand("a: ${env:NOPE}\nb: ${env:NOPE}\n", env).unwrap();
         assert_eq!(r.text, "a: \"\"\nb: \"\"\n");
         assert_eq!(r.unset, ["NOPE"]);
+    }
+
+    #[test]
+    fn escapes_before_multibyte_characters() {
+        // Found by the `config` fuzz target: a backslash before a multibyte
+        // character inside double quotes sliced through that character.
+        assert_eq!(x("k: \"\\é ${env:PORT}\""), "k: \"\\é 4318\"");
+        assert_eq!(x("k: \"a\\\"${env:PORT}\""), "k: \"a\\\"4318\"");
     }
 
     #[test]
