@@ -72,8 +72,10 @@ function prepare(inst, input, init) {
   const item = r.item;
   try {
     if (r.inject) inject(r.ctx, headers, keep);
-    inst._config.requestHook?.(item.s, ours);
-    item.p = item.x && mode !== "no-cors" && needsPreflight(method.toUpperCase(), [...headers]);
   } catch (e) { report(e); }
+  try {
+    inst._config.requestHook?.(item.s, ours);
+  } catch (e) { report(e); }
+  item.p = item.x && mode !== "no-cors" && needsPreflight(method.toUpperCase(), [...headers]);
   return [item, r.ctx, ours];
 }

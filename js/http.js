@@ -108,12 +108,16 @@ function onEntries(list) {
     for (const entry of list.getEntries()) {
       const items = pending.get(entry.name);
       if (!items) continue;
-      // The request of this entry is the one started closest to it.
+      // The request of this entry is the one started closest to it and, among
+      // requests started together, the one whose response came closest to it
+      // (headers for a fetch, the end otherwise).
       let best;
-      let gap = 100;
+      let score = 1e9;
       for (const item of items) {
-        const g = Math.abs(entry.startTime - item.t);
-        if (!item.e && item.k === entry.initiatorType && g < gap) [best, gap] = [item, g];
+        const start = Math.abs(entry.startTime - item.t);
+        const end = item.h ?? item.d;
+        const s = start + (end === undefined ? 500 : Math.abs((item.h === undefined ? entry.responseEnd : entry.responseStart || entry.responseEnd) - end));
+        if (!item.e && item.k === entry.initiatorType && start < 100 && s < score) [best, score] = [item, s];
       }
       if (!best) continue;
       best.e = entry;

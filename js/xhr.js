@@ -52,8 +52,10 @@ function start(inst, xhr, o) {
   const item = (st.i = r.item);
   st.r = undefined;
   const set = st.h.map(([n]) => n);
-  if (r.inject) inject(r.ctx, xhr, (x, k, v) => set.includes(k) || (o.setRequestHeader.call(x, k, v), st.h.push([k, v])));
-  item.p = item.x && needsPreflight(st.m.toUpperCase(), st.h);
+  try {
+    if (r.inject) inject(r.ctx, xhr, (x, k, v) => set.includes(k) || (o.setRequestHeader.call(x, k, v), st.h.push([k, v])));
+    item.p = item.x && needsPreflight(st.m.toUpperCase(), st.h);
+  } catch (e) { report(e); }
   if (!listening.has(xhr)) {
     listening.add(xhr);
     for (const type of ["abort", "error", "timeout", "loadend"]) xhr.addEventListener(type, onEvent);
