@@ -52,30 +52,36 @@ function end(item, error, init) {
 
 function prepare(inst, input, init) {
   const request = input instanceof Request ? input : undefined;
-  // What fetch would send: init's members over the Request's own. Headers
-  // or an init that fetch refuses are the app's mistake, for fetch to report.
+  // A plain init is stood in for by one inheriting from it (fetch reads the
+  // same members) with a copy of the headers; another object (a Request, a
+  // class with private fields) goes as it is, without trace headers.
+  const proto = init == null ? null : Object.getPrototypeOf(init);
   let headers, ours;
-  try {
-    headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
-    ours = init == null ? {} : Object.create(init);
-  } catch { return; }
-  ours.headers = headers;
-  if (request) {
-    // A non-empty init resets these on a Request; keep the app's.
-    if (ours.referrer === undefined) ours.referrer = request.referrer;
-    if (ours.referrerPolicy === undefined) ours.referrerPolicy = request.referrerPolicy;
+  if (proto === null || proto === Object.prototype) {
+    try {
+      // What fetch would send: init's headers, else the Request's. Headers
+      // fetch refuses are the app's mistake, for fetch to report.
+      headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
+    } catch { return; }
+    ours = Object.create(init ?? null);
+    ours.headers = headers;
+    if (request) {
+      // A non-empty init resets these on a Request; keep the app's.
+      if (ours.referrer === undefined) ours.referrer = request.referrer;
+      if (ours.referrerPolicy === undefined) ours.referrerPolicy = request.referrerPolicy;
+    }
   }
-  const method = String(ours.method ?? request?.method ?? "GET");
-  const mode = ours.mode ?? request?.mode;
+  const method = String(init?.method ?? request?.method ?? "GET");
   const r = startRequest(inst, method, request ? request.url : typeof input === "string" ? input : String(input), "fetch");
   if (!r) return;
   const item = r.item;
+  if (!ours) return [item, r.ctx, init];
   try {
     if (r.inject) inject(r.ctx, headers, keep);
   } catch (e) { report(e); }
   try {
     inst._config.requestHook?.(item.s, ours);
   } catch (e) { report(e); }
-  item.p = item.x && mode !== "no-cors" && needsPreflight(method.toUpperCase(), [...headers]);
+  item.p = item.x && (init?.mode ?? request?.mode) !== "no-cors" && needsPreflight(method.toUpperCase(), [...headers]);
   return [item, r.ctx, ours];
 }
