@@ -623,3 +623,35 @@ test("document load: a root span without the meta tag; ignoreNetworkEvents, igno
   assert.equal(img.attrs.hook, "img");
   assert.equal(img.events, undefined);
 });
+
+test("requests in flight when the page goes away still arrive (ended before the provider's page-hide flush)", async () => {
+  const t = await inPage(async () => {
+    fetch("/api/status?delay=5000&leaving").catch(() => {});
+    const x = new XMLHttpRequest();
+    x.open("GET", "/api/status?delay=5000&xleaving");
+    x.send();
+    await new Promise((r) => setTimeout(r, 100));
+  });
+  await t.page.goto("about:blank");
+  await waitFor(() => t.sink.spans().filter((s) => String(s.attrs["url.full"]).includes("leaving")).length >= 2, 5000);
+  const spans = t.sink.spans();
+  await t.page.close();
+  await t.sink.stop();
+  assert.equal(byUrl(spans, "&leaving").length, 1, "the fetch span");
+  assert.equal(byUrl(spans, "&xleaving").length, 1, "the XHR span");
+});
+
+test("a sampled-out request: no span, and a traceparent that says not sampled", async () => {
+  const t = await inPage(async (wt) => {
+    const provider = new wt.WebTracerProvider({ sampler: new wt.AlwaysOffSampler() });
+    const i = new wt.FetchInstrumentation();
+    i.setTracerProvider(provider);
+    window.env.instrumentations[0].disable();
+    await fetch("/api/echo?unsampled").then((r) => r.text());
+    i.disable();
+  });
+  const log = t.log();
+  const { spans } = await t.collect();
+  assert.match(header(log, "?unsampled", "traceparent"), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  assert.equal(byUrl(spans, "unsampled").length, 0);
+});
