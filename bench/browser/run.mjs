@@ -7,6 +7,7 @@
 // Writes the raw samples as JSON; report.mjs turns them into the tables.
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
+import { readFileSync as readProc } from "node:fs";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { buildEntry, SIZE_ENTRIES, APP_ENTRIES, OUT } from "./build.mjs";
@@ -29,6 +30,32 @@ const SDKS = ["wasmtrace", "otel"];
 // 512, a 100,000-span backlog makes forceFlush fail and lose spans).
 const THROUGHPUT_BSP = (spans) => ({ maxQueueSize: spans, maxExportBatchSize: Math.min(4096, spans) });
 const log = (...a) => console.error("[bench:browser]", ...a);
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+/**
+ * CPU seconds (utime + stime from /proc) of every Chromium process: the
+ * browser, renderers, network service, GPU. Unlike wall time, this barely
+ * moves when other work shares the machine.
+ */
+let browserCdp = null;
+async function browserCpuSeconds() {
+  const { processInfo } = await browserCdp.send("SystemInfo.getProcessInfo");
+  let total = 0;
+  for (const { id } of processInfo) {
+    try {
+      const stat = readProc(`/proc/${id}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {}
+  }
+  return total;
+}
+/** Runs `fn` and returns [its result, the browser's CPU seconds meanwhile]. */
+async function withCpu(fn) {
+  const before = await browserCpuSeconds();
+  const result = await fn();
+  return [result, (await browserCpuSeconds()) - before];
+}
 
 /** Alternates the order of the SDKs from one repetition to the next. */
 const order = (rep) => (rep % 2 === 0 ? SDKS : [...SDKS].reverse());
@@ -125,6 +152,7 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
   });
   results.versions.chromium = browser.version();
+  browserCdp = await browser.newBrowserCDPSession();
   const sink = (id) => `${server.origin}/v1/traces?run=${id}`;
   try {
     // Start-up: script start to provider registered and instrumentation active,
@@ -150,9 +178,10 @@ async function main() {
         const id = `throughput-${sdk}-${rep}`;
         await attempt(id, () =>
           withSdk(browser, server, sdk, { url: sink(id), bsp: THROUGHPUT_BSP(P.throughput) }, async (page) => {
-            const r = await withTimeout(page.evaluate((p) => window.bench.throughput(p), { spans: P.throughput, chunk: 1000 }), 180000, id);
+            const [r, cpuS] = await withCpu(() => withTimeout(page.evaluate((p) => window.bench.throughput(p), { spans: P.throughput, chunk: 1000 }), 180000, id));
             const got = server.run(id);
             record("throughput", sdk, "spansPerSecond", r.spansPerSecond);
+            record("throughput", sdk, "spansPerCpuSecond", r.spans / cpuS);
             record("throughput", sdk, "loopMs", r.loopMs);
             record("throughput", sdk, "dropped", r.spans - got.spans);
             record("throughput", sdk, "requests", got.requests);
@@ -170,7 +199,8 @@ async function main() {
         const big = 2 * P.encoding;
         await attempt(id, () =>
           withSdk(browser, server, sdk, { url: sink(id), bsp: { maxQueueSize: big, maxExportBatchSize: big, scheduledDelayMillis: 600000 } }, async (page) => {
-            const r = await withTimeout(page.evaluate((p) => window.bench.encoding(p), { spans: P.encoding }), 180000, id);
+            const [r, cpuS] = await withCpu(() => withTimeout(page.evaluate((p) => window.bench.encoding(p), { spans: P.encoding }), 180000, id));
+            record("encoding", sdk, "cpuMs", cpuS * 1000);
             const got = server.run(id);
             for (const k of ["endMs", "flushMs", "totalMs", "encodeOnlyMs"]) if (r[k] != null) record("encoding", sdk, k, r[k]);
             record("encoding", sdk, "requests", got.requests);
@@ -196,8 +226,9 @@ async function main() {
               withSdk(browser, server, sdk, { url: sink(id), instrument }, async (page, cdp, setup) => {
                 const missing = setup.missing.filter((m) => /Fetch|XMLHttpRequest|registerInstrumentations/.test(m));
                 if (on && missing.length) return;
-                const r = await withTimeout(page.evaluate((p) => window.bench.http(p), { kind, calls: P.calls, url: `${server.origin}/echo` }), 180000, id);
+                const [r, cpuS] = await withCpu(() => withTimeout(page.evaluate((p) => window.bench.http(p), { kind, calls: P.calls, url: `${server.origin}/echo` }), 180000, id));
                 record(kind, sdk, on ? "onUs" : "offUs", r.perCallUs);
+                record(kind, sdk, on ? "onCpuUs" : "offCpuUs", (cpuS * 1e6) / P.calls);
                 if (on) record(kind, sdk, "spansExported", server.run(id).spans);
               }),
             );
@@ -239,7 +270,8 @@ async function main() {
         const id = `longtasks-${sdk}-${rep}`;
         await attempt(id, () =>
           withSdk(browser, server, sdk, { url: sink(id) }, async (page) => {
-            const r = await withTimeout(page.evaluate((p) => window.bench.longTasks(p), { seconds: P.longTaskSeconds, rate: LONG_TASK_RATE }), 180000, id);
+            const [r, cpuS] = await withCpu(() => withTimeout(page.evaluate((p) => window.bench.longTasks(p), { seconds: P.longTaskSeconds, rate: LONG_TASK_RATE }), 180000, id));
+            record("longtasks", sdk, "cpuShare", cpuS / r.seconds);
             record("longtasks", sdk, "count", r.longTasks);
             record("longtasks", sdk, "totalMs", r.longTaskMs);
             record("longtasks", sdk, "maxMs", r.maxLongTaskMs);
