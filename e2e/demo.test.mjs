@@ -19,11 +19,12 @@ const SCHEDULED_DELAY_MS = 5000;
 
 let browser, moto, bins;
 const demos = [];
+// Building is a no-op after scripts/test.sh's `cargo test --workspace`; alone, it may compile.
 before(async () => {
   bins = buildDemoBinaries();
   moto = await startMoto();
   browser = await launchBrowser();
-});
+}, { timeout: 35 * 60_000 });
 after(async () => {
   for (const demo of demos) await demo.interrupt(20_000);
   await browser?.close();
@@ -127,7 +128,7 @@ function treeOf(traceId, spans) {
 
 const endMs = (span) => Number(BigInt(span.endTimeUnixNano) / 1_000_000n);
 
-test("the demo: each click is one trace from the browser to the database, in the file and in X-Ray; nothing lost on leaving; the app unchanged by tracing", async (t) => {
+test("the demo: each click is one trace from the browser to the database, in the file and in X-Ray; nothing lost on leaving; the app unchanged by tracing", { timeout: 180_000 }, async (t) => {
   // ---- traced, exporting to the file and to X-Ray (moto) ------------------
   const traced = await startDemo({
     bins,
