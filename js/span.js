@@ -19,7 +19,7 @@ export class Span {
     this._sections = "";
     this._events = 0;
     this._links = 0;
-    this._dropped = [0, 0, 0];
+    this._dropped = null; // [attributes, events, links], made on the first drop
     this._status = SpanStatusCode.UNSET;
     this._statusMessage = "";
     this._ended = false;
@@ -33,7 +33,7 @@ export class Span {
     const attributes = this._attributes;
     if (!(key in attributes)) {
       if (this._attributeCount >= this._limits.attributeCountLimit) {
-        this._dropped[0]++;
+        (this._dropped ??= [0, 0, 0])[0]++;
         return this;
       }
       this._attributeCount++;
@@ -50,7 +50,7 @@ export class Span {
   addEvent(name, attributesOrTime, time) {
     if (this._ended) return this;
     if (this._events >= this._limits.eventCountLimit) {
-      this._dropped[1]++;
+      (this._dropped ??= [0, 0, 0])[1]++;
       return this;
     }
     let attributes = attributesOrTime;
@@ -69,7 +69,7 @@ export class Span {
     const sc = link.context;
     if (!isValidTraceId(sc.traceId) || !isValidSpanId(sc.spanId)) return this;
     if (this._links >= this._limits.linkCountLimit) {
-      this._dropped[2]++;
+      (this._dropped ??= [0, 0, 0])[2]++;
       return this;
     }
     const state = sc.traceState?.serialize?.() ?? "";
@@ -117,11 +117,13 @@ export class Span {
     const sc = this._spanContext;
     const dropped = this._dropped;
     let record = sc.traceId + sc.spanId + (this._parentSpanId || "0000000000000000") + this._kind + str(this._name) + packAttributes(this._attributes) + this._sections;
-    const state = sc.traceState?.serialize?.();
-    if (state) record += "T" + str(state);
+    if (sc.traceState) {
+      const state = sc.traceState.serialize?.();
+      if (state) record += "T" + str(state);
+    }
     if (this._status) record += "!" + this._status + str(this._statusMessage);
-    if (dropped[0] + dropped[1] + dropped[2]) record += "D" + dropped[0] + ":" + dropped[1] + ":" + dropped[2] + ":";
-    this._tracer._provider._onEnd(this._tracer._scope, record, this._start, relativeMillis(endTime));
+    if (dropped) record += "D" + dropped[0] + ":" + dropped[1] + ":" + dropped[2] + ":";
+    this._tracer._provider._onEnd(this._tracer._scope, record, this._start, endTime === undefined ? performance.now() : relativeMillis(endTime));
   }
 }
 
@@ -136,7 +138,8 @@ export class Tracer {
     if (provider._shutdown || isTracingSuppressed(ctx)) return new NonRecordingSpan();
     const parentSpan = options.root ? undefined : trace.getSpan(ctx);
     const parent = parentSpan?.spanContext();
-    const hasParent = parent !== undefined && isValidTraceId(parent.traceId) && isValidSpanId(parent.spanId);
+    // Our own spans' ids are valid by construction; only foreign ones are checked.
+    const hasParent = parent !== undefined && (parentSpan instanceof Span || (isValidTraceId(parent.traceId) && isValidSpanId(parent.spanId)));
     const ids = provider._idGenerator;
     const traceId = hasParent ? parent.traceId : ids ? ids.generateTraceId() : provider._xrayIds ? xrayTraceId() : randomHex(32);
     let sampled;
@@ -153,7 +156,7 @@ export class Tracer {
       if (parent.xrayExtra) spanContext.xrayExtra = parent.xrayExtra;
     }
     if (!sampled) return new NonRecordingSpan(spanContext);
-    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", relativeMillis(options.startTime), options.attributes);
+    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", options.startTime === undefined ? performance.now() : relativeMillis(options.startTime), options.attributes);
     if (options.links) span.addLinks(options.links);
     return span;
   }

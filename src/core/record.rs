@@ -208,7 +208,7 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
         start_ns,
         end_ns,
         trace_state: "",
-        attributes: Vec::new(),
+        attributes: Vec::with_capacity(8),
         events: Vec::new(),
         links: Vec::new(),
         status: Status::default(),
