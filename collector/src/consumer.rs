@@ -65,24 +65,44 @@ pub enum Mode {
 /// One pipeline from a given point on: processors, then the exporters.
 pub enum Chain {
     Limit(Arc<MemoryLimiter>, Box<Chain>),
-    /// The batcher's task owns the rest of the chain.
+    /// The batcher holds the rest of the chain.
     Batch(Arc<Batcher>),
     Export(Fanout),
 }
 
+/// A refusal that hands the data back when nothing has used it yet, so a
+/// batch can keep it instead of losing it.
+pub type Offered = (ConsumeError, Option<Traces>);
+
 impl Chain {
     pub async fn consume(&self, traces: Traces, mode: Mode) -> Result<(), ConsumeError> {
+        self.offer(traces, mode).await.map_err(|(e, _)| e)
+    }
+
+    /// Like `consume`, returning the request with a refusal that left it unused.
+    pub async fn offer(&self, traces: Traces, mode: Mode) -> Result<(), Offered> {
         let mut node = self;
         loop {
             match node {
                 Chain::Limit(limiter, next) => {
                     match mode {
-                        Mode::Try => limiter.check()?,
+                        Mode::Try => {
+                            if let Err(e) = limiter.check() {
+                                return Err((e, Some(traces)));
+                            }
+                        }
                         Mode::Wait => limiter.wait_below().await,
                     }
                     node = next;
                 }
-                Chain::Batch(batcher) => return batcher.add(traces),
+                Chain::Batch(batcher) => {
+                    // The request that fills the batch hands it on itself, so the
+                    // work is spread over the threads that receive.
+                    if let Some(full) = batcher.add(traces)? {
+                        Box::pin(batcher.hand_on_now(full)).await;
+                    }
+                    return Ok(());
+                }
                 Chain::Export(fanout) => return fanout.export(traces, mode).await,
             }
         }

@@ -314,3 +314,46 @@ async fn grpc_message_over_the_limit_is_resource_exhausted_not_retried() {
         .collect();
     assert_eq!(names, ["small"]);
 }
+
+#[test]
+fn a_batch_the_exporter_refuses_is_kept_and_sent_later() {
+    let sink = Sink::start(503);
+    let port = sink.port;
+    // Every request fills the batch (size 1) and hands it on itself; once the
+    // queue is full, batches go back to the batcher instead of being lost.
+    let a = Collector::start_with(
+        move |file| {
+            to_sink(port)(file)
+                .replace(
+                    "exporters:\n",
+                    "processors:\n  batch:\n    send_batch_size: 1\n    timeout: 60s\nexporters:\n",
+                )
+                .replace(
+                    "      exporters: [otlphttp]",
+                    "      processors: [batch]\n      exporters: [otlphttp]",
+                )
+        },
+        &[],
+    );
+    let names: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    for name in &names {
+        let r = a.post(PROTO, &proto_spans(&[name]));
+        assert_eq!(
+            r.status,
+            200,
+            "the batch holds what the queue cannot: {}",
+            r.text()
+        );
+    }
+    eventually(5, "a first attempt at the sink", || {
+        sink.requests.load(Ordering::SeqCst) >= 1
+    });
+    sink.status.store(200, Ordering::SeqCst);
+    eventually(15, "all ten spans at the sink", || {
+        sink.span_names().len() >= 10
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut got = sink.span_names();
+    got.sort();
+    assert_eq!(got, names, "each once");
+}

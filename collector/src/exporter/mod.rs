@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use crate::config::{ComponentId, ExporterConfig};
-use crate::consumer::{ConsumeError, Mode, Traces};
+use crate::consumer::{ConsumeError, Mode, Offered, Traces};
 use crate::processor::split::span_count;
 use crate::telemetry::{ExporterMetrics, Telemetry};
 use debug::DebugExporter;
@@ -153,20 +153,26 @@ impl Fanout {
         Fanout { exporters }
     }
 
-    pub async fn export(&self, traces: Traces, mode: Mode) -> Result<(), ConsumeError> {
+    /// Sends to every exporter, or to none: a refused request comes back unused.
+    pub async fn export(&self, traces: Traces, mode: Mode) -> Result<(), Offered> {
         let spans = span_count(&traces) as u64;
         let mut slots = Vec::new();
         for (i, exporter) in self.exporters.iter().enumerate() {
             if let Kind::Network(sender) = &exporter.kind {
-                if let Some(slot) = sender.reserve(mode, spans).await? {
-                    slots.push((i, slot));
+                match sender.reserve(mode, spans).await {
+                    Ok(Some(slot)) => slots.push((i, slot)),
+                    Ok(None) => {}
+                    Err(e) => return Err((e, Some(traces))),
                 }
             }
         }
         let traces = Arc::new(traces);
         for (i, exporter) in self.exporters.iter().enumerate() {
             if !slots.iter().any(|(j, _)| *j == i) {
-                exporter.export_now(&traces, spans).await?;
+                exporter
+                    .export_now(&traces, spans)
+                    .await
+                    .map_err(|e| (e, None))?;
             }
         }
         for (i, slot) in slots {
