@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 use serde_json::Value;
 use tokio::fs::{File, OpenOptions};
 use tokio::io::AsyncWriteExt;
@@ -59,8 +60,10 @@ impl FileExporter {
     }
 
     pub async fn export(&self, request: &ExportTraceServiceRequest) -> Result<(), String> {
-        let line = json_line(request);
+        // Encoded under the lock: one JSON tree in memory at a time, however
+        // many requests arrive together.
         let mut file = self.file.lock().await;
+        let line = json_line(request);
         let written = async {
             file.write_all(&line).await?;
             file.flush().await
@@ -89,13 +92,106 @@ impl FileExporter {
     }
 }
 
-/// The request as one OTLP/JSON line, newline included.
+/// The request as one OTLP/JSON line, newline included. Written span by span,
+/// so memory holds one span's JSON tree at a time, not the whole batch's.
 pub fn json_line(request: &ExportTraceServiceRequest) -> Vec<u8> {
-    let mut value = serde_json::to_value(request).expect("OTLP messages serialize to JSON");
+    let mut out = Vec::with_capacity(1024);
+    out.push(b'{');
+    if !request.resource_spans.is_empty() {
+        out.extend_from_slice(b"\"resourceSpans\":[");
+        for (i, rs) in request.resource_spans.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_resource_spans(&mut out, rs);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"}\n");
+    out
+}
+
+// Keys in the order serde_json's map writes them (sorted), as before.
+fn write_resource_spans(out: &mut Vec<u8>, rs: &ResourceSpans) {
+    let mut object = Object::new(out);
+    object.field("resource", &rs.resource);
+    object.field("schemaUrl", &rs.schema_url);
+    object.list("scopeSpans", &rs.scope_spans, |out, ss| {
+        let mut object = Object::new(out);
+        object.field("schemaUrl", &ss.schema_url);
+        object.field("scope", &ss.scope);
+        object.list("spans", &ss.spans, write_json);
+        object.close();
+    });
+    object.close();
+}
+
+/// Writes `{"key":value,...}`, leaving out default values.
+struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Object<'a> {
+        out.push(b'{');
+        Object { out, first: true }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn field<T: serde::Serialize>(&mut self, key: &str, value: &T) {
+        let mut value = serde_json::to_value(value).expect("OTLP messages serialize to JSON");
+        drop_defaults(&mut value);
+        if !is_default(&value) {
+            self.key(key);
+            serde_json::to_writer(&mut *self.out, &value).expect("writing to memory");
+        }
+    }
+
+    fn list<T>(&mut self, key: &str, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+        if items.is_empty() {
+            return;
+        }
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write(self.out, item);
+        }
+        self.out.push(b']');
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+fn write_json<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) {
+    let mut value = serde_json::to_value(value).expect("OTLP messages serialize to JSON");
     drop_defaults(&mut value);
-    let mut line = serde_json::to_vec(&value).expect("a JSON value serializes");
-    line.push(b'\n');
-    line
+    serde_json::to_writer(out, &value).expect("writing to memory");
+}
+
+/// What proto3 JSON writers leave out.
+fn is_default(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 /// The keys of `AnyValue`'s one-of: their zero values (`""`, `0`, `false`) are data.
@@ -116,16 +212,7 @@ fn drop_defaults(value: &mut Value) {
     match value {
         Value::Array(items) => items.iter_mut().for_each(drop_defaults),
         Value::Object(map) => {
-            map.retain(|key, v| {
-                ANY_VALUE_KEYS.contains(&key.as_str())
-                    || !match v {
-                        Value::Null => true,
-                        Value::String(s) => s.is_empty(),
-                        Value::Number(n) => n.as_f64() == Some(0.0),
-                        Value::Array(a) => a.is_empty(),
-                        _ => false,
-                    }
-            });
+            map.retain(|key, v| ANY_VALUE_KEYS.contains(&key.as_str()) || !is_default(v));
             map.values_mut().for_each(drop_defaults);
         }
         _ => {}
@@ -200,6 +287,65 @@ mod tests {
             serde_json::json!({"intValue": "0"})
         );
         assert!(v["resourceSpans"][0].get("schemaUrl").is_none());
+    }
+
+    /// Span by span gives the same bytes as the whole request as one JSON tree.
+    #[test]
+    fn streamed_line_equals_the_whole_tree() {
+        use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
+        use opentelemetry_proto::tonic::resource::v1::Resource;
+        let span = |name: &str| Span {
+            trace_id: vec![1; 16],
+            span_id: vec![2; 8],
+            name: name.into(),
+            kind: 2,
+            attributes: vec![attr("k", any_value::Value::StringValue("v".into()))],
+            ..Default::default()
+        };
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![
+                ResourceSpans {
+                    resource: Some(Resource {
+                        attributes: vec![attr(
+                            "service.name",
+                            any_value::Value::StringValue("s".into()),
+                        )],
+                        ..Default::default()
+                    }),
+                    schema_url: "https://opentelemetry.io/schemas/1.21.0".into(),
+                    scope_spans: vec![
+                        ScopeSpans {
+                            scope: Some(InstrumentationScope {
+                                name: "lib".into(),
+                                version: "1".into(),
+                                ..Default::default()
+                            }),
+                            spans: vec![span("a"), span("b")],
+                            schema_url: "x".into(),
+                        },
+                        ScopeSpans::default(),
+                    ],
+                },
+                ResourceSpans {
+                    resource: Some(Resource::default()),
+                    scope_spans: vec![ScopeSpans {
+                        spans: vec![span("c")],
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+                ResourceSpans::default(),
+            ],
+        };
+        let mut whole = serde_json::to_value(&request).unwrap();
+        drop_defaults(&mut whole);
+        let mut expected = serde_json::to_vec(&whole).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(json_line(&request)).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        assert_eq!(json_line(&ExportTraceServiceRequest::default()), b"{}\n");
     }
 
     #[tokio::test]

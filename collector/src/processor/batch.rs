@@ -99,7 +99,10 @@ impl Batcher {
             return Err((e, Some(traces)));
         }
         let mut state = self.state.lock().unwrap();
-        if state.spans > 0 && state.spans + n > self.capacity {
+        // Batches being handed on count too: a slow exporter must not let
+        // requests pile up full batches in memory.
+        let held = state.spans + self.handing.load(Ordering::Relaxed);
+        if held > 0 && held + n > self.capacity {
             drop(state);
             self.metrics.refused.fetch_add(n as u64, Ordering::Relaxed);
             let e = ConsumeError::refused(
