@@ -168,7 +168,7 @@ impl WasmTracerProvider {
     }
 
     fn on_end(&self, scope: u32, span: &SpanData) {
-        let answer = registry::with(|r| r.on_end(self.provider, scope, span));
+        let answer = registry::with(|r| r.on_end(self.provider, scope, span, 256));
         if answer & 1 != 0 {
             let this = self.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -169,7 +169,7 @@ pub fn span_end(provider: u32, scope: u32, length: u32, start_ms: f64, end_ms: f
             return registry::INVALID;
         };
         match record::parse(text, clock::epoch_ns(start_ms), clock::epoch_ns(end_ms)) {
-            Ok(span) => registry::with(|r| r.on_end(provider, scope, &span)),
+            Ok(span) => registry::with(|r| r.on_end(provider, scope, &span, text.len())),
             Err(_) => registry::INVALID,
         }
     })

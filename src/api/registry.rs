@@ -98,7 +98,9 @@ impl Registry {
     }
 
     /// Encodes the span once and offers it to each of the provider's processors.
-    pub fn on_end(&mut self, provider: u32, scope: u32, span: &SpanData) -> u32 {
+    /// `size_hint`: the record's length; the JSON fragment is about twice it,
+    /// and sizing it right saves a reallocation per span.
+    pub fn on_end(&mut self, provider: u32, scope: u32, span: &SpanData, size_hint: usize) -> u32 {
         // Each encoding the processors need, made once.
         let mut fragments: [Option<Vec<u8>>; 2] = [None, None];
         let mut answer = 0;
@@ -111,7 +113,7 @@ impl Registry {
         for (i, &p) in processors.iter().enumerate() {
             let processor = &mut self.processors[p as usize];
             let fragment = fragments[processor.encoding].get_or_insert_with(|| {
-                let mut out = Vec::with_capacity(384);
+                let mut out = Vec::with_capacity(size_hint * 2 + 256);
                 if processor.encoding == 1 {
                     otlp_proto::push_span(&mut out, span);
                 } else {
