@@ -75,7 +75,7 @@ before(async () => {
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${servers.A}/behaviour.html`);
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
     await page.evaluate(setup, [sink.url, on, lib]);
     results[run] = {};
     for (const name of Object.keys(cases)) results[run][name] = await page.evaluate(([n, e]) => window.runCase(n, e), [name, env]);

@@ -18,6 +18,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>memory</title>
 </script>`;
 
 let servers, browser, browserCdp;
+const sinks = new Set();
 before(async () => {
   servers = await startServers();
   servers.pages["/memory.html"] = PAGE;
@@ -25,6 +26,7 @@ before(async () => {
   browserCdp = await browser.newBrowserCDPSession();
 });
 after(async () => {
+  for (const sink of sinks) await sink.stop();
   await browser?.close();
   await servers?.stop();
 });
@@ -51,9 +53,10 @@ async function memory(cdp) {
  */
 async function stream(setup, { seconds, pause }) {
   const sink = await startSink();
+  sinks.add(sink);
   const page = await browser.newPage();
   await page.goto(servers.A + "/memory.html");
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 });
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
   const cdp = await page.context().newCDPSession(page);
   await page.evaluate(setup, sink.url);
   await page.evaluate(() => {
@@ -88,6 +91,7 @@ async function stream(setup, { seconds, pause }) {
   });
   await page.close();
   await sink.stop();
+  sinks.delete(sink);
   return { bytes, status, growth: Math.max(...samples) - start, spans: sink.spans() };
 }
 

@@ -19,12 +19,14 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>inst</title><body>
 </script>`;
 
 let servers, browser;
+const leftOpen = new Set(); // sinks of tests that failed before collect(): they would keep node alive
 before(async () => {
   servers = await startServers();
   servers.pages["/inst.html"] = PAGE;
   browser = await launchBrowser();
 });
 after(async () => {
+  for (const sink of leftOpen) await sink.stop();
   await browser?.close();
   await servers?.stop();
 });
@@ -39,11 +41,12 @@ const FETCH_XHR = "(wt) => [new wt.FetchInstrumentation(), new wt.XMLHttpRequest
  */
 async function inPage(scenario, { instrumentations = FETCH_XHR, propagator = "() => undefined", exporters = [], arg } = {}) {
   const sink = await startSink();
+  leftOpen.add(sink);
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(servers.A + "/inst.html");
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 });
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
   const logStart = servers.log.length;
   const run = (fn, a) =>
     page.evaluate(async ([source, a, B, closed]) => {
@@ -76,6 +79,7 @@ async function inPage(scenario, { instrumentations = FETCH_XHR, propagator = "()
       const faults = await page.evaluate(async () => { await window.env.provider.forceFlush(); return window.faults; });
       await page.close();
       await sink.stop();
+      leftOpen.delete(sink);
       return { spans: sink.spans(), faults, errors };
     },
   };
@@ -575,12 +579,14 @@ ${meta ? `<meta name="traceparent" content="00-${TRACE_ID}-${PARENT}-01">` : ""}
 
 async function loadSpans(options) {
   const sink = await startSink();
+  leftOpen.add(sink);
   servers.pages["/load.html"] = loadPage(sink.url, options);
   const page = await browser.newPage();
   await page.goto(servers.A + "/load.html");
   await waitFor(() => sink.spans().some((s) => s.name === "documentLoad"), 10000);
   await page.close();
   await sink.stop();
+  leftOpen.delete(sink);
   return sink.spans();
 }
 
@@ -637,6 +643,7 @@ test("requests in flight when the page goes away still arrive (ended before the 
   const spans = t.sink.spans();
   await t.page.close();
   await t.sink.stop();
+  leftOpen.delete(t.sink);
   assert.equal(byUrl(spans, "&leaving").length, 1, "the fetch span");
   assert.equal(byUrl(spans, "&xleaving").length, 1, "the XHR span");
 });
