@@ -9,6 +9,7 @@
 import { context, trace } from "./api.js";
 import { InstrumentationBase, report } from "./instrumentation.js";
 
+const CLICK = ["click"];
 const wrappers = new WeakMap(); // listener → wrapper
 const clicks = new WeakMap(); // event → { s: span, c: context, t: end time } (c null: not traced)
 
@@ -20,7 +21,7 @@ export class UserInteractionInstrumentation extends InstrumentationBase {
     const inst = this;
     this._swap(proto, "addEventListener", on, (o) => function addEventListener(type, listener) {
       let wrapper;
-      if (inst._on && listener && (inst._config.eventNames ?? ["click"]).includes(type)) try { wrapper = wrap(inst, listener); } catch (e) { report(e); }
+      if (inst._on && listener && (inst._config.eventNames ?? CLICK).includes(type)) try { wrapper = wrap(inst, listener); } catch (e) { report(e); }
       if (!wrapper) return o.addEventListener.apply(this, arguments);
       const args = [...arguments];
       args[1] = wrapper;
