@@ -122,23 +122,29 @@ export function relativeMillis(time) {
 // ---- the record format (src/core/record.rs) --------------------------------
 
 const utf8 = new TextEncoder();
-let recordView = null;
-let recordMemory = null;
 
 /**
- * Writes a span record into WebAssembly's record buffer and returns its
- * length in bytes: `encodeInto` straight into linear memory, with no
- * allocation or character loop per span.
+ * Encodes `count` queued spans (`queue` holds scope, record, start, end per
+ * span) into one request body in WebAssembly: the records go in with one
+ * `encodeInto` straight into linear memory, their numbers through a
+ * Float64Array over it. With `room` > 0 the body is gzip and holds as many
+ * leading spans as fit; `wasm.last_batch_spans()` says how many.
  */
-export function writeRecord(record) {
-  const need = record.length * 3;
-  if (recordView === null || need > recordView.length || exports.memory.buffer !== recordMemory) {
-    const capacity = Math.max(need, recordView?.length ?? 0, 4096);
-    const ptr = wasm.record_buffer(capacity);
-    recordMemory = exports.memory.buffer;
-    recordView = new Uint8Array(recordMemory, ptr, capacity);
+export function encodeBatch(provider, protobuf, queue, count, room) {
+  let text = "";
+  for (let i = 0; i < count; i++) text += str(queue[i * 4 + 1]);
+  // Both buffers first: sizing one may grow memory and detach views of the other.
+  const recordPtr = wasm.record_buffer(text.length * 3);
+  const metaPtr = wasm.meta_buffer(count * 3);
+  const buffer = exports.memory.buffer;
+  const meta = new Float64Array(buffer, metaPtr, count * 3);
+  for (let i = 0; i < count; i++) {
+    meta[i * 3] = queue[i * 4];
+    meta[i * 3 + 1] = queue[i * 4 + 2];
+    meta[i * 3 + 2] = queue[i * 4 + 3];
   }
-  return utf8.encodeInto(record, recordView).written;
+  const length = utf8.encodeInto(text, new Uint8Array(buffer, recordPtr, text.length * 3)).written;
+  return wasm.encode_batch(provider, protobuf, count, length, room);
 }
 
 export const str = (s) => s.length + ":" + s;

@@ -2,7 +2,7 @@
 // encoded, in WebAssembly; these move request bodies onto the network with
 // the page's own fetch: gzip when the browser can, retries with backoff,
 // and on page hide, keepalive requests that survive the page.
-import { wasm, diag, nativeFetch, requireReady } from "./core.js";
+import { wasm, diag, nativeFetch, requireReady, encodeBatch } from "./core.js";
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
@@ -171,6 +171,9 @@ export class OTLPTraceExporter {
   shutdown() { return Promise.resolve(); }
 }
 
+/** Each ended span waits in the queue as four entries: scope, record, start, end. */
+const SLOTS = 4;
+
 export class BatchSpanProcessor {
   constructor(exporter, config = {}) {
     this._exporter = exporter;
@@ -179,21 +182,34 @@ export class BatchSpanProcessor {
     this._delay = config.scheduledDelayMillis ?? 5000;
     this._exportTimeout = config.exportTimeoutMillis ?? 30000;
     this._noFlushOnHide = config.disableAutoFlushOnDocumentHide === true;
-    this._id = -1;
+    this._provider = -1;
+    // The bounded queue: ended spans as records (strings), encoded in
+    // WebAssembly only when their batch leaves, so WebAssembly's memory, which
+    // never shrinks, holds one batch at a time rather than the whole queue.
+    this._queue = [];
+    this._dropped = 0;
     this._timer = null;
     this._running = null;
     this._drainAll = false;
   }
 
-  /** Called by the provider: the queue lives in WebAssembly, per provider. */
+  /** Called by the provider whose spans this processor exports. */
   _attach(providerId) {
     requireReady("a BatchSpanProcessor");
-    if (this._id !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
-    this._id = wasm.processor_new(providerId, this._maxQueueSize, this._maxExportBatchSize, !!this._exporter._protobuf);
+    if (this._provider !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
+    this._provider = providerId;
   }
 
-  _onQueued() {
-    if (this._timer === null) {
+  _onEnd(scope, record, startMs, endMs) {
+    const queue = this._queue;
+    if (queue.length >= this._maxQueueSize * SLOTS) {
+      this._dropped++;
+      return;
+    }
+    queue.push(scope, record, startMs, endMs);
+    if (queue.length >= this._maxExportBatchSize * SLOTS) {
+      this._run(false).catch(report);
+    } else if (this._timer === null) {
       this._timer = setTimeout(() => {
         this._timer = null;
         this._run(true).catch(report);
@@ -201,13 +217,21 @@ export class BatchSpanProcessor {
     }
   }
 
-  _onBatchReady() {
-    this._run(false).catch(report);
+  _reportDrops() {
+    if (this._dropped) {
+      diag.warn(`dropped ${this._dropped} span(s): the queue was full (maxQueueSize ${this._maxQueueSize}); export more often or raise the limit`);
+      this._dropped = 0;
+    }
   }
 
-  _reportDrops() {
-    const dropped = wasm.take_dropped(this._id);
-    if (dropped) diag.warn(`dropped ${dropped} span(s): the queue was full (maxQueueSize ${this._maxQueueSize}); export more often or raise the limit`);
+  /** Encodes the first `count` queued spans (gzip within `room` bytes when given) and removes those the body holds. */
+  _take(count, room = 0) {
+    const body = encodeBatch(this._provider, this._exporter._protobuf, this._queue, count, room);
+    const taken = wasm.last_batch_spans();
+    const invalid = wasm.last_batch_invalid();
+    this._queue.splice(0, taken * SLOTS);
+    if (invalid) diag.error(`${invalid} span(s) could not be recorded (malformed records): please report this as a wasmtrace bug`);
+    return body === undefined ? undefined : { body, spans: taken - invalid };
   }
 
   /**
@@ -223,14 +247,14 @@ export class BatchSpanProcessor {
     this._drainAll = all;
     this._running = (async () => {
       try {
-        while (wasm.queued(this._id) >= (this._drainAll ? 1 : this._maxExportBatchSize)) {
+        while (this._queue.length >= (this._drainAll ? 1 : this._maxExportBatchSize) * SLOTS) {
           this._reportDrops();
-          const body = wasm.take_batch(this._id, 0xffffffff);
-          const spans = wasm.last_batch_spans();
+          const batch = this._take(Math.min(this._queue.length / SLOTS, this._maxExportBatchSize));
+          if (batch === undefined) continue;
           try {
-            await this._exporter.send(body, Date.now() + this._exportTimeout);
+            await this._exporter.send(batch.body, Date.now() + this._exportTimeout);
           } catch (error) {
-            throw new Error(`${spans} span(s) lost: ${error.message}`);
+            throw new Error(`${batch.spans} span(s) lost: ${error.message}`);
           }
         }
         this._reportDrops();
@@ -242,7 +266,7 @@ export class BatchSpanProcessor {
   }
 
   async forceFlush() {
-    if (this._id === -1) return;
+    if (this._provider === -1) return;
     clearTimeout(this._timer);
     this._timer = null;
     // A run in progress may stop at full batches; wait for it, then drain.
@@ -252,16 +276,16 @@ export class BatchSpanProcessor {
 
   /** Page hide: everything queued leaves now, gzipped, in keepalive-sized requests. */
   _flushOnHide() {
-    if (this._id === -1) return;
+    if (this._provider === -1) return;
     clearTimeout(this._timer);
     this._timer = null;
     this._reportDrops();
-    for (;;) {
+    while (this._queue.length > 0) {
       const room = Math.max(this._exporter._keepaliveRoom(), 16 * 1024);
-      const body = wasm.take_gzip_batch(this._id, room);
-      if (body === undefined) return;
-      const spans = wasm.last_batch_spans();
-      this._exporter.sendOnHide(body).catch((error) => report(new Error(`${spans} span(s) lost on page hide: ${error.message}`)));
+      // Candidates for one request: JSON spans compress about eight-fold.
+      const batch = this._take(Math.min(this._queue.length / SLOTS, Math.ceil(room / 40)), room);
+      if (batch === undefined) continue;
+      this._exporter.sendOnHide(batch.body).catch((error) => report(new Error(`${batch.spans} span(s) lost on page hide: ${error.message}`)));
     }
   }
 

@@ -1,5 +1,5 @@
 // The tracer provider, its samplers, id generators and resource.
-import { wasm, diag, requireReady, packAttributes, writeRecord, xrayTraceId, randomHex, spanId, VERSION } from "./core.js";
+import { wasm, diag, requireReady, packAttributes, xrayTraceId, randomHex, spanId, VERSION } from "./core.js";
 import { setGlobalTracerProvider, setGlobalPropagator } from "./api.js";
 import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from "./propagators.js";
 import { Tracer } from "./span.js";
@@ -102,7 +102,6 @@ export class WebTracerProvider {
       processor._attach(this._id);
       this._processors.push(processor);
     }
-    if (this._processors.length > 8) diag.warn("more than 8 span processors: the ninth and later export on their timer only");
     this._tracers = new Map();
     this._shutdown = false;
     this._listenForPageHide();
@@ -122,21 +121,10 @@ export class WebTracerProvider {
     if (typeof document !== "undefined") document.addEventListener("visibilitychange", this._onVisibility);
   }
 
-  /** A span has ended; its record goes to WebAssembly, which says what to do next. */
+  /** A span has ended: its record waits in each processor's queue until its batch leaves. */
   _onEnd(scope, record, startMs, endMs) {
-    let bits;
-    try {
-      bits = wasm.span_end(this._id, scope, writeRecord(record), startMs, endMs);
-    } catch (error) {
-      bits = 0x400;
-    }
-    if (bits & 0x400) {
-      diag.error("a span could not be recorded (its record was malformed): please report this as a wasmtrace bug");
-      return;
-    }
     const processors = this._processors;
-    if (bits & 0xff) for (let i = 0; i < processors.length && i < 8; i++) if (bits & (1 << i)) processors[i]._onBatchReady();
-    if (bits & 0x100) for (let i = 0; i < processors.length; i++) processors[i]._onQueued();
+    for (let i = 0; i < processors.length; i++) processors[i]._onEnd(scope, record, startMs, endMs);
   }
 
   /** Where this provider's exporters send, which instrumentations must never trace. */

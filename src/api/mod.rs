@@ -5,7 +5,6 @@
 mod propagation;
 pub(crate) mod registry;
 
-use crate::core::batch::BatchConfig;
 use crate::core::ids::{push_hex, TraceId};
 use crate::core::record;
 use crate::core::sampler::{Parent, ParentBased, RateLimited, Ratio, Sampler};
@@ -95,22 +94,6 @@ pub fn provider_new(resource: &str, sampler: u32) -> Result<u32, JsError> {
     }))
 }
 
-/// A batch processor's queue; `protobuf` picks OTLP/protobuf over OTLP/JSON.
-#[wasm_bindgen]
-pub fn processor_new(
-    provider: u32,
-    max_queue_size: u32,
-    max_export_batch_size: u32,
-    protobuf: bool,
-) -> u32 {
-    let config = BatchConfig {
-        max_queue_size: max_queue_size as usize,
-        max_export_batch_size: max_export_batch_size as usize,
-        ..BatchConfig::default()
-    };
-    registry::with(|r| r.add_processor(provider, config, protobuf))
-}
-
 /// The index of a tracer's instrumentation scope within its provider.
 #[wasm_bindgen]
 pub fn scope_new(provider: u32, name: &str, version: &str) -> u32 {
@@ -155,59 +138,59 @@ pub fn record_buffer(capacity: u32) -> u32 {
     })
 }
 
-/// Takes the finished span whose record (see `core::record`) is the first
-/// `length` bytes of the record buffer; times are `performance.now()`-
-/// relative milliseconds. Answers with the bits of `registry::QUEUED` and
-/// `DROPPED`, which processors have a full batch, or `registry::INVALID`.
+static META: Global<Vec<f64>> = Global::new(Vec::new());
+
+/// Where the facade writes each record's scope index, start and end (three
+/// numbers a span) before `encode_batch`.
 #[wasm_bindgen]
-pub fn span_end(provider: u32, scope: u32, length: u32, start_ms: f64, end_ms: f64) -> u32 {
-    RECORD.with(|buffer| {
-        let Some(text) = buffer
-            .get(..length as usize)
-            .and_then(|b| core::str::from_utf8(b).ok())
-        else {
-            return registry::INVALID;
-        };
-        match record::parse(text, clock::epoch_ns(start_ms), clock::epoch_ns(end_ms)) {
-            Ok(span) => registry::with(|r| r.on_end(provider, scope, &span, text.len())),
-            Err(_) => registry::INVALID,
+pub fn meta_buffer(capacity: u32) -> u32 {
+    META.with(|buffer| {
+        if buffer.len() < capacity as usize {
+            buffer.resize(capacity as usize, 0.0);
         }
+        buffer.as_ptr() as u32
     })
 }
 
 static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
+static LAST_INVALID: Global<u32> = Global::new(0);
 
-/// The next OTLP/JSON request body of at most `max_bytes` of spans, or
-/// `undefined` when nothing is queued. `last_batch_spans()` then tells how
-/// many spans it holds.
+/// Encodes `count` ended spans into one request body: their records are the
+/// first `length` bytes of the record buffer (`<length>:<record>` each), their
+/// scope and times the first `3 * count` numbers of the meta buffer. With
+/// `room` > 0 the body is gzip-compressed and holds as many leading spans as
+/// fit in `room` bytes. `last_batch_spans()` then tells how many records were
+/// taken, `last_batch_invalid()` how many of them could not be read.
 #[wasm_bindgen]
-pub fn take_batch(processor: u32, max_bytes: u32) -> Option<Vec<u8>> {
-    let (body, count) = registry::with(|r| r.take_batch(processor, max_bytes as usize))?;
-    LAST_BATCH_SPANS.with(|n| *n = count);
-    Some(body)
+pub fn encode_batch(
+    provider: u32,
+    protobuf: bool,
+    count: u32,
+    length: u32,
+    room: u32,
+) -> Option<Vec<u8>> {
+    let result = RECORD.with(|records| {
+        META.with(|meta| {
+            let text = records
+                .get(..length as usize)
+                .and_then(|b| core::str::from_utf8(b).ok())?;
+            let meta = meta.get(..count as usize * 3)?;
+            let room = (room > 0).then_some(room as usize);
+            registry::with(|r| r.encode_records(provider, protobuf as usize, text, meta, room))
+        })
+    });
+    let (body, taken, invalid) = result.unwrap_or((Vec::new(), count, count));
+    LAST_BATCH_SPANS.with(|n| *n = taken);
+    LAST_INVALID.with(|n| *n = invalid);
+    (!body.is_empty()).then_some(body)
 }
 
-/// Page hide: the next gzip-compressed body of at most `room` bytes (at least
-/// one span), or `undefined` when nothing is queued.
 #[wasm_bindgen]
-pub fn take_gzip_batch(processor: u32, room: u32) -> Option<Vec<u8>> {
-    let (body, count) = registry::with(|r| r.take_gzip_batch(processor, room as usize))?;
-    LAST_BATCH_SPANS.with(|n| *n = count);
-    Some(body)
+pub fn last_batch_invalid() -> u32 {
+    LAST_INVALID.with(|n| *n)
 }
 
 #[wasm_bindgen]
 pub fn last_batch_spans() -> u32 {
     LAST_BATCH_SPANS.with(|n| *n)
-}
-
-#[wasm_bindgen]
-pub fn queued(processor: u32) -> u32 {
-    registry::with(|r| r.queued(processor))
-}
-
-/// Spans dropped because the queue was full, since the last call.
-#[wasm_bindgen]
-pub fn take_dropped(processor: u32) -> u32 {
-    registry::with(|r| r.take_dropped(processor))
 }

@@ -1,10 +1,14 @@
 //! The page's providers, their samplers and their processors' queues of
 //! encoded spans. Handles given to JavaScript are indexes here.
 
+#[cfg(feature = "otel")]
 use crate::core::batch::{BatchConfig, Offer, SpanQueue};
 use crate::core::sampler::Sampler;
-use crate::core::span::{KeyValue, SpanData};
-use crate::core::{otlp_json, otlp_proto};
+use crate::core::span::KeyValue;
+#[cfg(feature = "otel")]
+use crate::core::span::SpanData;
+use crate::core::{otlp_json, otlp_proto, record};
+use crate::web::clock;
 use crate::web::global::Global;
 use alloc::vec::Vec;
 
@@ -12,15 +16,41 @@ use alloc::vec::Vec;
 pub struct Provider {
     resource: [Vec<u8>; 2],
     scopes: [Vec<Vec<u8>>; 2],
+    #[cfg(feature = "otel")]
     processors: Vec<u32>,
     pub sampler: Sampler,
 }
 
+#[cfg(feature = "otel")]
 struct Processor {
     provider: u32,
     queue: SpanQueue,
     /// 0 OTLP/JSON, 1 OTLP/protobuf.
     encoding: usize,
+}
+
+/// The gzip body of as many leading `fragments` as fit in `room` bytes (at
+/// least one), and how many that is: the batch shrinks until it fits.
+fn fit_gzip(
+    provider: &Provider,
+    encoding: usize,
+    fragments: &[(u32, Vec<u8>)],
+    room: usize,
+) -> (Vec<u8>, usize) {
+    let mut count = fragments.len();
+    loop {
+        let body = request_body(
+            encoding,
+            &provider.resource[encoding],
+            &provider.scopes[encoding],
+            &fragments[..count],
+        );
+        let packed = crate::core::gzip::gzip(&body);
+        if packed.len() <= room || count == 1 {
+            return (packed, count);
+        }
+        count = (count * room / packed.len() * 9 / 10).clamp(1, count - 1);
+    }
 }
 
 fn request_body(
@@ -38,6 +68,7 @@ fn request_body(
 
 pub struct Registry {
     providers: Vec<Provider>,
+    #[cfg(feature = "otel")]
     processors: Vec<Processor>,
     /// Samplers built from JavaScript, waiting to be given to a provider.
     pub samplers: Vec<Option<Sampler>>,
@@ -45,6 +76,7 @@ pub struct Registry {
 
 static REGISTRY: Global<Registry> = Global::new(Registry {
     providers: Vec::new(),
+    #[cfg(feature = "otel")]
     processors: Vec::new(),
     samplers: Vec::new(),
 });
@@ -56,10 +88,10 @@ pub fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
 /// `span_end`'s answer, as bits: which processors (by their index in the
 /// provider, up to 8) have a full batch, whether a span was queued (arm the
 /// timers), whether one was dropped.
+#[cfg(feature = "otel")]
 pub const QUEUED: u32 = 1 << 8;
+#[cfg(feature = "otel")]
 pub const DROPPED: u32 = 1 << 9;
-/// The record could not be read (a bug in the facade); nothing was queued.
-pub const INVALID: u32 = 1 << 10;
 
 impl Registry {
     pub fn add_provider(&mut self, resource: &[KeyValue], sampler: Sampler) -> u32 {
@@ -69,6 +101,7 @@ impl Registry {
                 otlp_proto::resource_prefix(resource),
             ],
             scopes: [Vec::new(), Vec::new()],
+            #[cfg(feature = "otel")]
             processors: Vec::new(),
             sampler,
         });
@@ -79,6 +112,7 @@ impl Registry {
         &mut self.providers[id as usize]
     }
 
+    #[cfg(feature = "otel")]
     pub fn add_processor(&mut self, provider: u32, config: BatchConfig, protobuf: bool) -> u32 {
         let id = self.processors.len() as u32;
         self.processors.push(Processor {
@@ -100,6 +134,7 @@ impl Registry {
     /// Encodes the span once and offers it to each of the provider's processors.
     /// `size_hint`: the record's length; the JSON fragment is about twice it,
     /// and sizing it right saves a reallocation per span.
+    #[cfg(feature = "otel")]
     pub fn on_end(&mut self, provider: u32, scope: u32, span: &SpanData, size_hint: usize) -> u32 {
         // Each encoding the processors need, made once.
         let mut fragments: [Option<Vec<u8>>; 2] = [None, None];
@@ -137,6 +172,7 @@ impl Registry {
 
     /// The next request body of at most `max_bytes` of spans (at least one
     /// span), and how many spans it holds; `None` when the queue is empty.
+    #[cfg(feature = "otel")]
     pub fn take_batch(&mut self, processor: u32, max_bytes: usize) -> Option<(Vec<u8>, u32)> {
         let p = &mut self.processors[processor as usize];
         let batch = p.queue.take_batch(max_bytes);
@@ -150,37 +186,78 @@ impl Registry {
     }
 
     /// Page hide: the next gzip body of at most `room` bytes (at least one
-    /// span), found by shrinking the batch until its compressed form fits.
+    /// span), and how many spans it holds.
+    #[cfg(feature = "otel")]
     pub fn take_gzip_batch(&mut self, processor: u32, room: usize) -> Option<(Vec<u8>, u32)> {
         let p = &mut self.processors[processor as usize];
         let provider = &self.providers[p.provider as usize];
         // JSON spans compress about eight-fold; start from that guess.
-        let mut count = p.queue.batch_len(room.saturating_mul(8));
+        let count = p.queue.batch_len(room.saturating_mul(8));
         if count == 0 {
             return None;
         }
-        loop {
-            let e = p.encoding;
-            let body = request_body(
-                e,
-                &provider.resource[e],
-                &provider.scopes[e],
-                p.queue.peek(count),
-            );
-            let packed = crate::core::gzip::gzip(&body);
-            if packed.len() <= room || count == 1 {
-                p.queue.remove(count);
-                return Some((packed, count as u32));
+        let (packed, used) = fit_gzip(provider, p.encoding, p.queue.peek(count), room);
+        p.queue.remove(used);
+        Some((packed, used as u32))
+    }
+
+    /// Encodes span records handed over in bulk (the JavaScript facade keeps
+    /// ended spans as records until a batch leaves, so WebAssembly memory only
+    /// ever holds the batch being sent): `records` is a run of
+    /// `<length>:<record>` strings, `meta` their scope index, start and end
+    /// (milliseconds relative to `performance.timeOrigin`). Records that cannot
+    /// be read are skipped and counted in the third value. With `room`, the
+    /// body is gzip-compressed and holds as many leading spans as fit in it.
+    pub fn encode_records(
+        &self,
+        provider: u32,
+        encoding: usize,
+        records: &str,
+        meta: &[f64],
+        room: Option<usize>,
+    ) -> Option<(Vec<u8>, u32, u32)> {
+        let provider = self.providers.get(provider as usize)?;
+        let mut fragments = Vec::with_capacity(meta.len() / 3);
+        let mut invalid = 0;
+        for (text, m) in record::strings(records).zip(meta.chunks_exact(3)) {
+            let scope = m[0] as u32;
+            let parsed = record::parse(text, clock::epoch_ns(m[1]), clock::epoch_ns(m[2]));
+            match parsed {
+                Ok(span) if (scope as usize) < provider.scopes[0].len() => {
+                    let mut out = Vec::with_capacity(text.len() * 2 + 256);
+                    if encoding == 1 {
+                        otlp_proto::push_span(&mut out, &span);
+                    } else {
+                        otlp_json::push_span(&mut out, &span);
+                    }
+                    fragments.push((scope, out));
+                }
+                _ => invalid += 1,
             }
-            count = (count * room / packed.len() * 9 / 10).clamp(1, count - 1);
         }
-    }
-
-    pub fn queued(&self, processor: u32) -> u32 {
-        self.processors[processor as usize].queue.len() as u32
-    }
-
-    pub fn take_dropped(&mut self, processor: u32) -> u32 {
-        self.processors[processor as usize].queue.take_dropped() as u32
+        if fragments.is_empty() {
+            return None;
+        }
+        Some(match room {
+            None => {
+                let body = request_body(
+                    encoding,
+                    &provider.resource[encoding],
+                    &provider.scopes[encoding],
+                    &fragments,
+                );
+                (body, fragments.len() as u32 + invalid, invalid)
+            }
+            Some(room) => {
+                let (packed, used) = fit_gzip(provider, encoding, &fragments, room);
+                // Invalid records count as taken only once every valid one is.
+                let taken = if used == fragments.len() {
+                    used as u32 + invalid
+                } else {
+                    used as u32
+                };
+                (packed, taken, invalid)
+            }
+        })
     }
 }
