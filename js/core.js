@@ -1,5 +1,5 @@
 // The bridge to the WebAssembly core: loading it, the diagnostic logger, ids,
-// time, and the compact record in which a span crosses over when it ends.
+// time, and the compact records in which ended spans cross over, a batch at a time.
 import initWasm, * as wasm from "./wasmtrace_core.js";
 
 export { wasm };

@@ -1,5 +1,5 @@
 // Spans and tracers. A span keeps its data in plain JavaScript while it is
-// open and crosses into WebAssembly once, when it ends.
+// open; when it ends it becomes one compact record in its processors' queues.
 import { wasm, diag, relativeMillis, str, spanId, xrayTraceId, randomHex, packAttributes, packAttributeList, packValue, isValidSpanId, isValidTraceId } from "./core.js";
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
 
