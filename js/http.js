@@ -1,10 +1,11 @@
 // The life of a fetch or XHR span, shared by both instrumentations: the
 // CLIENT span with the stable HTTP attributes, and its end. One
-// PerformanceObserver matches resource-timing entries to requests by URL and
-// start time (however many run at once); the entry, which the browser
-// queues when the response is complete (or cancelled, or failed), gives the
-// network events, a CORS preflight if one happened, and a fetch's end time.
-// Nothing waits on a timer per request and no body is ever touched.
+// PerformanceObserver matches resource-timing entries to requests by URL,
+// start time and response time (however many run at once); the entry, which
+// Chromium queues once the response is complete and read (or cancelled, or
+// failed), gives the network events, a CORS preflight if one happened, and a
+// fetch's end time. No timer per request (one shared sweep ends what waits
+// too long) and no body is ever touched.
 import { context, trace, propagation, SpanKind, SpanStatusCode, isTracingSuppressed } from "./api.js";
 import { absolute, matches, addEvents, report } from "./instrumentation.js";
 
