@@ -12,6 +12,16 @@ import { InstrumentationBase, report } from "./instrumentation.js";
 const CLICK = ["click"];
 const wrappers = new WeakMap(); // listener → wrapper
 const clicks = new WeakMap(); // event → { s: span, c: context, t: end time } (c null: not traced)
+// Click spans whose end still waits for the timer after their last listener.
+// A click that navigates away may be followed by pagehide before that timer
+// runs; ending them first (capture runs before the provider's flush) keeps
+// them in the page-hide export.
+const waiting = new Set();
+let listening = false;
+function endWaiting() {
+  for (const click of waiting) click.s.end(click.t);
+  waiting.clear();
+}
 
 export class UserInteractionInstrumentation extends InstrumentationBase {
   constructor(config) { super("user-interaction", config); }
@@ -73,7 +83,12 @@ function interaction(inst, event) {
       });
       if (inst._config.shouldPreventSpanCreation?.(event.type, el, span) !== true) {
         click = { s: span, c: trace.setSpan(context.active(), span), t: performance.now() };
-        setTimeout(() => span.end(click.t));
+        waiting.add(click);
+        if (!listening) {
+          listening = true;
+          addEventListener("pagehide", endWaiting, true);
+        }
+        setTimeout(() => waiting.delete(click) && span.end(click.t));
       }
     }
     clicks.set(event, click);
