@@ -18,10 +18,10 @@ use tokio::net::TcpListener;
 use tonic::codec::CompressionEncoding;
 use tonic::transport::server::TcpIncoming;
 use tonic::{Code, Request, Response, Status};
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::drop_invalid_spans;
-use super::otlp_http::BindError;
+use super::otlp_http::{listen, BindError};
 use crate::config::{ComponentId, GrpcServerConfig};
 use crate::consumer::{ConsumeError, Refusal, TracesConsumer};
 use crate::processor::split::span_count;
@@ -47,17 +47,7 @@ impl OtlpGrpcReceiver {
         consumer: TracesConsumer,
         telemetry: &Telemetry,
     ) -> Result<OtlpGrpcReceiver, BindError> {
-        let endpoint = config.endpoint();
-        let bind_error = |source| BindError {
-            id: id.clone(),
-            endpoint: endpoint.clone(),
-            source,
-        };
-        let listener = TcpListener::bind(endpoint.as_str())
-            .await
-            .map_err(bind_error)?;
-        let addr = listener.local_addr().map_err(bind_error)?;
-        info!("OTLP/gRPC receiver listening on {addr}");
+        let listener = listen(id, config.endpoint(), "gRPC").await?;
         let handler = Handler {
             consumer,
             metrics: telemetry.receiver(id, "grpc"),

@@ -88,6 +88,27 @@ pub struct BindError {
     pub source: std::io::Error,
 }
 
+/// Binds a receiver's listening socket now, so a busy port is reported
+/// before anything runs; logs the real address (tests and scripts read the
+/// port from that line when the config says :0).
+pub async fn listen(
+    id: &ComponentId,
+    endpoint: String,
+    protocol: &str,
+) -> Result<TcpListener, BindError> {
+    let bind_error = |source| BindError {
+        id: id.clone(),
+        endpoint: endpoint.clone(),
+        source,
+    };
+    let listener = TcpListener::bind(endpoint.as_str())
+        .await
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    info!("OTLP/{protocol} receiver listening on {addr}");
+    Ok(listener)
+}
+
 impl OtlpHttpReceiver {
     /// Binds the listening socket now, so a busy port is reported before anything runs.
     pub async fn bind(
@@ -96,18 +117,7 @@ impl OtlpHttpReceiver {
         consumer: TracesConsumer,
         telemetry: &Telemetry,
     ) -> Result<OtlpHttpReceiver, BindError> {
-        let endpoint = config.endpoint();
-        let bind_error = |source| BindError {
-            id: id.clone(),
-            endpoint: endpoint.clone(),
-            source,
-        };
-        let listener = TcpListener::bind(endpoint.as_str())
-            .await
-            .map_err(bind_error)?;
-        let addr = listener.local_addr().map_err(bind_error)?;
-        // Tests and scripts read the real port from this line when the config says :0.
-        info!("OTLP/HTTP receiver listening on {addr}");
+        let listener = listen(id, config.endpoint(), "HTTP").await?;
         Ok(OtlpHttpReceiver {
             listener,
             router: router(id, config, consumer, telemetry),
