@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_xray::config::{BehaviorVersion, Credentials, Region};
-use common::{free_port, Collector};
+use common::{free_port, read_request, Collector};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value::Value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::resource::v1::Resource;
@@ -341,7 +341,7 @@ struct FakeXray {
 
 impl FakeXray {
     fn start(throttled: &'static str, invalid: &'static str) -> FakeXray {
-        use std::io::{Read, Write};
+        use std::io::Write;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
@@ -349,33 +349,10 @@ impl FakeXray {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { return };
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let head_end = loop {
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break p + 4;
-                    }
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => break 0,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                };
-                if head_end == 0 {
+                let Some((_, body)) = read_request(&mut stream) else {
                     continue;
-                }
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < head_end + length {
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let body: Json = serde_json::from_slice(&buf[head_end..]).unwrap_or(Json::Null);
+                };
+                let body: Json = serde_json::from_slice(&body).unwrap_or(Json::Null);
                 let docs: Vec<String> = body["TraceSegmentDocuments"]
                     .as_array()
                     .map(|a| {

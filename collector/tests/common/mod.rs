@@ -464,15 +464,9 @@ impl Sink {
     }
 }
 
-fn serve_sink(
-    mut stream: TcpStream,
-    status: &AtomicUsize,
-    requests: &AtomicUsize,
-    spans: &Mutex<Vec<String>>,
-) {
-    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-    use prost::Message;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+/// Reads one HTTP/1.1 request: its head (lower-cased) and its body (by
+/// Content-Length). `None` when the connection ends first.
+pub fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -480,7 +474,7 @@ fn serve_sink(
             break p + 4;
         }
         match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     };
@@ -492,13 +486,29 @@ fn serve_sink(
         .unwrap_or(0);
     while buf.len() < head_end + length {
         match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
+    buf.truncate(head_end + length);
+    Some((head, buf.split_off(head_end)))
+}
+
+fn serve_sink(
+    mut stream: TcpStream,
+    status: &AtomicUsize,
+    requests: &AtomicUsize,
+    spans: &Mutex<Vec<String>>,
+) {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Some((head, body)) = read_request(&mut stream) else {
+        return;
+    };
     requests.fetch_add(1, Ordering::SeqCst);
     let code = status.load(Ordering::SeqCst);
-    let body = &buf[head_end..head_end + length];
+    let body = &body[..];
     if code == 200 {
         let data = if head.contains("content-encoding: gzip") {
             let mut out = Vec::new();
