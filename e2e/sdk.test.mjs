@@ -218,6 +218,27 @@ test("a 400 is not retried and forceFlush rejects, naming the status", async () 
   await sink.stop();
 });
 
+test("exports go on after a forceFlush that found nothing queued, and after a full batch", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("again");
+    await provider.forceFlush(); // nothing queued
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5; i++) tracer.startSpan(`r${round}-${i}`).end(); // the 5th fills the batch
+      await provider.forceFlush();
+      await provider.forceFlush(); // nothing queued again
+    }
+    tracer.startSpan("by-timer").end();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return "done";
+  }, { processorOptions: "{ maxQueueSize: 5, maxExportBatchSize: 5, scheduledDelayMillis: 50 }" });
+  await waitFor(() => sink.spans().length >= 16, 5000);
+  await page.close();
+  assert.equal(result, "done");
+  assert.deepEqual(sink.spans().map((s) => s.name).sort(), ["by-timer", ...[0, 1, 2].flatMap((r) => [0, 1, 2, 3, 4].map((i) => `r${r}-${i}`))].sort());
+  await sink.stop();
+});
+
 test("a full queue drops the excess and says so through diag", async () => {
   const sink = await startSink();
   const { page, result } = await inPage(sink, async (wt, provider) => {

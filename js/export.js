@@ -245,24 +245,27 @@ export class BatchSpanProcessor {
       return this._running;
     }
     this._drainAll = all;
-    this._running = (async () => {
+    // Cleared in a callback, which always runs after this assignment, even
+    // when the drain finishes synchronously (an empty queue): a promise left
+    // here would stop every later export.
+    const running = (this._running = this._drain().finally(() => {
+      this._running = null;
+    }));
+    return running;
+  }
+
+  async _drain() {
+    while (this._queue.length >= (this._drainAll ? 1 : this._maxExportBatchSize) * SLOTS) {
+      this._reportDrops();
+      const batch = this._take(Math.min(this._queue.length / SLOTS, this._maxExportBatchSize));
+      if (batch === undefined) continue;
       try {
-        while (this._queue.length >= (this._drainAll ? 1 : this._maxExportBatchSize) * SLOTS) {
-          this._reportDrops();
-          const batch = this._take(Math.min(this._queue.length / SLOTS, this._maxExportBatchSize));
-          if (batch === undefined) continue;
-          try {
-            await this._exporter.send(batch.body, Date.now() + this._exportTimeout);
-          } catch (error) {
-            throw new Error(`${batch.spans} span(s) lost: ${error.message}`);
-          }
-        }
-        this._reportDrops();
-      } finally {
-        this._running = null;
+        await this._exporter.send(batch.body, Date.now() + this._exportTimeout);
+      } catch (error) {
+        throw new Error(`${batch.spans} span(s) lost: ${error.message}`);
       }
-    })();
-    return this._running;
+    }
+    this._reportDrops();
   }
 
   async forceFlush() {

@@ -2,7 +2,7 @@
 // Chromium (Debian's, through playwright-core), a fresh page (and browser
 // context, so a cold cache) per workload run, the two SDKs alternating.
 //
-//   node browser/run.mjs --out FILE [--quick]
+//   node browser/run.mjs --out FILE [--quick] [--only workload,workload]
 //
 // Writes the raw samples as JSON; report.mjs turns them into the tables.
 import { chromium } from "playwright-core";
@@ -16,12 +16,16 @@ import { startServer } from "./server.mjs";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const outFile = args[args.indexOf("--out") + 1];
+// --only: the named workloads (sizes, startup, hotpath, throughput, encoding,
+// fetch, xhr, memory, longtasks) and nothing else, for working on one figure.
+const only = args.includes("--only") ? new Set(args[args.indexOf("--only") + 1].split(",")) : null;
+const wanted = (workload) => !only || only.has(workload);
 if (!args.includes("--out") || !outFile) throw new Error("usage: node browser/run.mjs --out FILE [--quick]");
 
 // Sizes of the workloads; the quick mode only proves the harness runs.
 const P = quick
-  ? { reps: 1, startupReps: 1, throughput: 2000, encoding: 500, calls: 50, memory: 2000, longTaskSeconds: 1, longTaskReps: 1 }
-  : { reps: 5, startupReps: 10, throughput: 100000, encoding: 10000, calls: 2000, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
+  ? { reps: 1, startupReps: 1, hotPath: 500, hotPathRounds: 1, throughput: 2000, encoding: 500, calls: 50, memory: 2000, longTaskSeconds: 1, longTaskReps: 1 }
+  : { reps: 5, startupReps: 10, hotPath: 20000, hotPathRounds: 5, throughput: 100000, encoding: 10000, calls: 2000, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
 const LONG_TASK_RATE = 2000; // spans per second in the steady stream
 const SDKS = ["wasmtrace", "otel"];
 // Throughput and memory: a queue as long as the run, so no span can be dropped,
@@ -139,7 +143,7 @@ async function main() {
   const started = Date.now();
   mkdirSync(OUT, { recursive: true });
   log("bundling with Vite (production mode)");
-  results.sizes = await measureSizes();
+  if (wanted("sizes")) results.sizes = await measureSizes();
   for (const app of APP_ENTRIES) await buildEntry(app);
   results.versions = {
     vite: JSON.parse(readFileSync(new URL("../node_modules/vite/package.json", import.meta.url))).version,
@@ -157,7 +161,7 @@ async function main() {
   try {
     // Start-up: script start to provider registered and instrumentation active,
     // on the shipped-size bundle of the core set (downloads from loopback included).
-    for (let rep = 0; rep < P.startupReps; rep++) {
+    for (let rep = 0; rep < (wanted("startup") ? P.startupReps : 0); rep++) {
       for (const sdk of order(rep)) {
         await attempt(`startup ${sdk}`, () =>
           withPage(browser, server, `${sdk}-core`, async (page) => {
@@ -172,8 +176,27 @@ async function main() {
     }
     log("start-up done");
 
+    // The span hot path: queue and batch hold a whole round, so nothing is
+    // encoded or sent inside the timed loop (each round is flushed after).
+    for (let rep = 0; rep < (wanted("hotpath") ? P.reps : 0); rep++) {
+      for (const sdk of order(rep)) {
+        const id = `hotpath-${sdk}-${rep}`;
+        const bsp = { maxQueueSize: P.hotPath, maxExportBatchSize: P.hotPath, scheduledDelayMillis: 600000 };
+        await attempt(id, () =>
+          withSdk(browser, server, sdk, { url: sink(id), bsp }, async (page) => {
+            const r = await withTimeout(page.evaluate((p) => window.bench.hotPath(p), { spans: P.hotPath, rounds: P.hotPathRounds }), 180000, id);
+            record("hotpath", sdk, "spansPerSecond", median(r.perSecond));
+            const got = server.run(id);
+            record("hotpath", sdk, "dropped", r.spans - got.spans);
+            if (got.errors.length) throw new Error(got.errors.join("; "));
+          }),
+        );
+      }
+    }
+    log("hot path done");
+
     // Span throughput, no span dropped.
-    for (let rep = 0; rep < P.reps; rep++) {
+    for (let rep = 0; rep < (wanted("throughput") ? P.reps : 0); rep++) {
       for (const sdk of order(rep)) {
         const id = `throughput-${sdk}-${rep}`;
         await attempt(id, () =>
@@ -193,7 +216,7 @@ async function main() {
     log("throughput done");
 
     // Export encoding: N ended spans to the one body each SDK posts.
-    for (let rep = 0; rep < P.reps; rep++) {
+    for (let rep = 0; rep < (wanted("encoding") ? P.reps : 0); rep++) {
       for (const sdk of order(rep)) {
         const id = `encoding-${sdk}-${rep}`;
         const big = 2 * P.encoding;
@@ -216,7 +239,7 @@ async function main() {
     log("encoding done");
 
     // Instrumented fetch and XHR: instrumentation off and on, same SDK loaded.
-    for (const kind of ["fetch", "xhr"]) {
+    for (const kind of ["fetch", "xhr"].filter(wanted)) {
       for (let rep = 0; rep < P.reps; rep++) {
         for (const sdk of order(rep)) {
           for (const on of rep % 2 ? [true, false] : [false, true]) {
@@ -239,7 +262,7 @@ async function main() {
     }
 
     // Memory: JS heap + wasm memory after N spans (exported) and a GC.
-    for (let rep = 0; rep < P.reps; rep++) {
+    for (let rep = 0; rep < (wanted("memory") ? P.reps : 0); rep++) {
       for (const sdk of order(rep)) {
         const id = `memory-${sdk}-${rep}`;
         await attempt(id, () =>
@@ -265,7 +288,7 @@ async function main() {
     log("memory done");
 
     // Long tasks during a steady stream, default batch settings.
-    for (let rep = 0; rep < P.longTaskReps; rep++) {
+    for (let rep = 0; rep < (wanted("longtasks") ? P.longTaskReps : 0); rep++) {
       for (const sdk of order(rep)) {
         const id = `longtasks-${sdk}-${rep}`;
         await attempt(id, () =>

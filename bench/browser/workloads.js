@@ -81,6 +81,26 @@ export function makeBench(adapter) {
     },
 
     /**
+     * The hot path alone: `rounds` synchronous loops of `spans` start + 5
+     * attributes + end, each timed on its own, with a queue and batch that
+     * hold the whole round so no export runs inside the loop (the runner sets
+     * them); each round is flushed, untimed, before the next. One untimed
+     * warm-up round first. Returns the spans/s of every timed round.
+     */
+    async hotPath({ spans, rounds }) {
+      const tracer = sdk.tracer;
+      const perSecond = [];
+      for (let round = 0; round <= rounds; round++) {
+        const t0 = performance.now();
+        for (let i = 0; i < spans; i++) makeSpan(tracer, i).end();
+        const ms = performance.now() - t0;
+        if (round > 0) perSecond.push((spans / ms) * 1000);
+        await flush(sdk);
+      }
+      return { spans: spans * (rounds + 1), perSecond };
+    },
+
+    /**
      * `spans` spans started beforehand; timed: their end() and the forceFlush
      * that encodes and POSTs them as one request (the processor's batch and
      * queue are set larger than `spans` by the runner).

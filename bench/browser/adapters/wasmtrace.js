@@ -10,11 +10,13 @@ export async function setup({ url, bsp = {}, instrument = {} }) {
   const exports = await init();
   const missing = [];
   const exporter = new wt.OTLPTraceExporter({ url });
-  const provider = new wt.WebTracerProvider({
-    resource: wt.resourceFromAttributes({ "service.name": "bench" }),
-    idGenerator: new wt.AWSXRayIdGenerator(),
-    spanProcessors: [new wt.BatchSpanProcessor(exporter, bsp)],
-  });
+  const makeProvider = (processor) =>
+    new wt.WebTracerProvider({
+      resource: wt.resourceFromAttributes({ "service.name": "bench" }),
+      idGenerator: new wt.AWSXRayIdGenerator(),
+      spanProcessors: [processor],
+    });
+  const provider = makeProvider(new wt.BatchSpanProcessor(exporter, bsp));
   if (wt.CompositePropagator && wt.W3CTraceContextPropagator && wt.AWSXRayPropagator) {
     provider.register({
       propagator: new wt.CompositePropagator({ propagators: [new wt.W3CTraceContextPropagator(), new wt.AWSXRayPropagator()] }),
@@ -47,7 +49,17 @@ export async function setup({ url, bsp = {}, instrument = {} }) {
     flush: () => provider.forceFlush(),
     wasmMemoryBytes: () => memory?.buffer?.byteLength ?? 0,
     missing,
-    // wasmtrace encodes each span as it ends; there is no separate step to time.
-    encodeOnly: undefined,
+    // The batch processor's encode step alone (ended spans → the OTLP/JSON
+    // request body), as OpenTelemetry JS's is JsonTraceSerializer alone.
+    encodeOnly(n, makeSpan) {
+      const processor = new wt.BatchSpanProcessor(new wt.OTLPTraceExporter({ url }), { maxQueueSize: n + 1, maxExportBatchSize: n + 1, scheduledDelayMillis: 600000 });
+      const tracer = makeProvider(processor).getTracer("bench", "1.0.0");
+      for (let i = 0; i < n; i++) makeSpan(tracer, i).end();
+      const t0 = performance.now();
+      const { body, spans } = processor._take(n);
+      const ms = performance.now() - t0;
+      if (spans !== n) throw new Error(`encodeOnly: ${spans} of ${n} spans encoded`);
+      return { ms, bytes: body.byteLength };
+    },
   };
 }
