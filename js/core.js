@@ -9,6 +9,9 @@ export const VERSION = "0.1.0";
 // instrumentation can wrap it: export requests are never traced.
 export const nativeFetch = typeof fetch === "function" ? fetch.bind(globalThis) : undefined;
 
+// Constant for the page's life; read once (each read crosses into the DOM).
+const TIME_ORIGIN = typeof performance === "object" ? performance.timeOrigin : 0;
+
 let loading = null;
 let ready = false;
 let exports = null;
@@ -71,13 +74,25 @@ function checkClock() {
 
 // ---- ids -------------------------------------------------------------------
 
+// Ids are sliced from a pool of hex digits made from crypto.getRandomValues
+// 4 KiB at a time: one refill serves about two hundred spans.
+const POOL_BYTES = 4096;
+const HEX = new TextEncoder().encode("0123456789abcdef");
+const randomBytes = new Uint8Array(POOL_BYTES);
+const hexBytes = new Uint8Array(POOL_BYTES * 2);
+const hexText = new TextDecoder();
 let pool = "";
 let at = 0;
 
-/** `n` random hex digits from `crypto.getRandomValues`, via a pool filled in WebAssembly. */
+/** `n` random hex digits (at most 8192) from `crypto.getRandomValues`. */
 export function randomHex(n) {
   if (at + n > pool.length) {
-    pool = wasm.random_hex(1024);
+    crypto.getRandomValues(randomBytes);
+    for (let i = 0; i < POOL_BYTES; i++) {
+      hexBytes[i * 2] = HEX[randomBytes[i] >> 4];
+      hexBytes[i * 2 + 1] = HEX[randomBytes[i] & 15];
+    }
+    pool = hexText.decode(hexBytes);
     at = 0;
   }
   return pool.slice(at, (at += n));
@@ -85,9 +100,13 @@ export function randomHex(n) {
 
 let second = -1;
 let secondHex = "";
-/** X-Ray form: 8 hex digits of the epoch seconds, then 24 random. */
-export function xrayTraceId() {
-  const now = Math.floor(Date.now() / 1000);
+/**
+ * X-Ray form: 8 hex digits of the epoch seconds, then 24 random. The time is
+ * `ms` (the span's start, relative to the time origin) when given: one clock
+ * read a span, not two.
+ */
+export function xrayTraceId(ms = performance.now()) {
+  const now = Math.floor((TIME_ORIGIN + ms) / 1000);
   if (now !== second) {
     second = now;
     secondHex = now.toString(16).padStart(8, "0");
@@ -113,97 +132,209 @@ export const isValidSpanId = (id) => HEX16.test(id) && id !== INVALID_SPAN_ID;
 /** Milliseconds relative to `performance.timeOrigin`, from any OpenTelemetry TimeInput. */
 export function relativeMillis(time) {
   if (time === undefined) return performance.now();
-  if (typeof time === "number") return time < performance.timeOrigin ? time : time - performance.timeOrigin;
-  if (time instanceof Date) return time.getTime() - performance.timeOrigin;
-  if (Array.isArray(time)) return time[0] * 1e3 + time[1] / 1e6 - performance.timeOrigin;
+  if (typeof time === "number") return time < TIME_ORIGIN ? time : time - TIME_ORIGIN;
+  if (time instanceof Date) return time.getTime() - TIME_ORIGIN;
+  if (Array.isArray(time)) return time[0] * 1e3 + time[1] / 1e6 - TIME_ORIGIN;
   return performance.now();
 }
 
 // ---- the record format (src/core/record.rs) --------------------------------
 
+// Records are written into this scratch buffer, then copied into linear
+// memory in one piece: no string is built per span and nothing is
+// allocated per field.
 const utf8 = new TextEncoder();
+let bytes = new Uint8Array(1 << 16);
+let view = new DataView(bytes.buffer);
+let pos = 0;
+
+function room(n) {
+  if (pos + n > bytes.length) {
+    const bigger = new Uint8Array(Math.max(bytes.length * 2, pos + n));
+    bigger.set(bytes.subarray(0, pos));
+    bytes = bigger;
+    view = new DataView(bytes.buffer);
+  }
+}
+const u8 = (n) => {
+  room(1);
+  bytes[pos++] = n;
+};
+const u32 = (n) => {
+  room(4);
+  view.setUint32(pos, n, true);
+  pos += 4;
+};
+const f64 = (n) => {
+  room(8);
+  view.setFloat64(pos, n, true);
+  pos += 8;
+};
+/** Hex ids: ASCII of a known length, no prefix. */
+function ascii(s) {
+  const n = s.length;
+  room(n);
+  for (let i = 0; i < n; i++) bytes[pos++] = s.charCodeAt(i);
+}
+/** A string: its UTF-8 length (u32), then its UTF-8, copied by hand while it is ASCII. */
+function text(s) {
+  const n = s.length;
+  room(n * 3 + 4);
+  const start = pos;
+  let p = pos + 4;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) break;
+    bytes[p++] = c;
+  }
+  if (i < n) p += utf8.encodeInto(s.slice(i), bytes.subarray(p)).written;
+  view.setUint32(start, p - start - 4, true);
+  pos = p;
+}
+
+/** Writes a valid attribute value; an invalid one writes nothing and gives false (ignored, as OpenTelemetry JS does). */
+function value(v, nested) {
+  switch (typeof v) {
+    case "string":
+      u8(115); // s
+      text(v);
+      return true;
+    case "boolean":
+      u8(98); // b
+      u8(v ? 1 : 0);
+      return true;
+    case "number":
+      if (Number.isSafeInteger(v)) {
+        u8(105); // i
+      } else {
+        u8(100); // d: JavaScript's shortest text (JSON's), then the IEEE value (protobuf's)
+        text(String(v));
+      }
+      f64(v);
+      return true;
+    case "object":
+      if (!nested && Array.isArray(v)) {
+        u8(97); // a
+        const at = pos;
+        u32(0);
+        let count = 0;
+        for (const item of v) if (item != null && value(item, true)) count++;
+        view.setUint32(at, count, true);
+        return true;
+      }
+  }
+  return false;
+}
+
+/** `A` key value sections: a span's own attributes, or a resource's. */
+function attributeSections(attributes) {
+  for (const key in attributes) {
+    const mark = pos;
+    u8(65); // A
+    text(key);
+    if (!value(attributes[key], false)) pos = mark;
+  }
+}
+
+/** A counted list of at most `limit` attributes (an event's or a link's). */
+function attributeList(attributes, limit) {
+  const at = pos;
+  u32(0);
+  let count = 0;
+  for (const key in attributes) {
+    if (count === limit) break;
+    const mark = pos;
+    text(key);
+    if (value(attributes[key], false)) count++;
+    else pos = mark;
+  }
+  view.setUint32(at, count, true);
+}
+
+/** One ended span's record, prefixed by its length. */
+function writeSpan(span) {
+  const start = pos;
+  u32(0);
+  const sc = span._spanContext;
+  const limits = span._limits;
+  ascii(sc.traceId);
+  ascii(sc.spanId);
+  ascii(span._parentSpanId || "0000000000000000");
+  u8(span._kind);
+  text(span._name);
+  attributeSections(span._attributes);
+  for (const [name, offsetNs, attributes] of span._events) {
+    u8(69); // E
+    text(name);
+    f64(offsetNs);
+    attributeList(attributes, limits.attributePerEventCountLimit);
+  }
+  for (const [link, state] of span._links) {
+    u8(76); // L
+    ascii(link.context.traceId);
+    ascii(link.context.spanId);
+    text(state);
+    attributeList(link.attributes ?? EMPTY, limits.attributePerLinkCountLimit);
+  }
+  const state = sc.traceState?.serialize?.();
+  if (state) {
+    u8(84); // T
+    text(state);
+  }
+  if (span._status) {
+    u8(33); // !
+    u8(span._status);
+    text(span._statusMessage);
+  }
+  const dropped = span._dropped;
+  if (dropped) {
+    u8(68); // D
+    u32(dropped[0]);
+    u32(dropped[1]);
+    u32(dropped[2]);
+  }
+  view.setUint32(start, pos - start - 4, true);
+}
+
+const EMPTY = Object.freeze({});
+
+/** A resource's attributes in the record format, for `provider_new`. */
+export function packAttributes(attributes) {
+  pos = 0;
+  attributeSections(attributes);
+  return bytes.slice(0, pos);
+}
 
 /**
- * Encodes `count` queued spans (`queue` holds scope, record, start, end per
- * span) into one request body in WebAssembly: the records go in with one
- * `encodeInto` straight into linear memory, their numbers through a
- * Float64Array over it. With `room` > 0 the body is gzip and holds as many
- * leading spans as fit; `wasm.last_batch_spans()` says how many.
+ * Encodes the first `count` ended spans of `queue` into one request body in
+ * WebAssembly: their records go into linear memory in one copy, their
+ * numbers (scope, start, end) through a Float64Array over it. With `room` > 0
+ * the body is gzip and holds as many leading spans as fit;
+ * `wasm.last_batch_spans()` says how many.
  */
 export function encodeBatch(provider, protobuf, queue, count, room) {
-  let text = "";
-  for (let i = 0; i < count; i++) text += str(queue[i * 4 + 1]);
+  pos = 0;
+  for (let i = 0; i < count; i++) writeSpan(queue[i]);
+  const length = pos;
   // Both buffers first: sizing one may grow memory and detach views of the other.
-  const recordPtr = wasm.record_buffer(text.length * 3);
+  const recordPtr = wasm.record_buffer(length);
   const metaPtr = wasm.meta_buffer(count * 3);
   const buffer = exports.memory.buffer;
+  new Uint8Array(buffer, recordPtr, length).set(bytes.subarray(0, length));
   const meta = new Float64Array(buffer, metaPtr, count * 3);
   for (let i = 0; i < count; i++) {
-    meta[i * 3] = queue[i * 4];
-    meta[i * 3 + 1] = queue[i * 4 + 2];
-    meta[i * 3 + 2] = queue[i * 4 + 3];
+    const span = queue[i];
+    meta[i * 3] = span._tracer._scope;
+    meta[i * 3 + 1] = span._start;
+    meta[i * 3 + 2] = span._end;
   }
-  const length = utf8.encodeInto(text, new Uint8Array(buffer, recordPtr, text.length * 3)).written;
+  // A big batch's scratch space is not kept for the small ones after it.
+  if (bytes.length > 1 << 22) {
+    bytes = new Uint8Array(1 << 16);
+    view = new DataView(bytes.buffer);
+  }
   return wasm.encode_batch(provider, protobuf, count, length, room);
 }
 
 export const str = (s) => s.length + ":" + s;
-
-const bitsView = new DataView(new ArrayBuffer(8));
-const hex8 = (n) => n.toString(16).padStart(8, "0");
-/** The IEEE bits of a double, as 16 hex digits (protobuf writes them). */
-function doubleBits(value) {
-  bitsView.setFloat64(0, value);
-  return hex8(bitsView.getUint32(0)) + hex8(bitsView.getUint32(4));
-}
-
-/** Packs a valid attribute value, or "" for an invalid one (ignored, as OpenTelemetry JS does). */
-export function packValue(value, nested) {
-  switch (typeof value) {
-    case "string":
-      return "s" + str(value);
-    case "boolean":
-      return value ? "b1" : "b0";
-    case "number":
-      return Number.isSafeInteger(value) ? "i" + str(String(value)) : "d" + str(String(value)) + doubleBits(value);
-    case "object":
-      if (!nested && Array.isArray(value)) {
-        let items = "";
-        let count = 0;
-        for (const item of value) {
-          const packed = item == null ? "" : packValue(item, true);
-          if (packed) {
-            items += packed;
-            count++;
-          }
-        }
-        return "a" + count + ":" + items;
-      }
-  }
-  return "";
-}
-
-/** Attributes as `A`-tagged sections (a span's own, or a resource's). */
-export function packAttributes(attributes) {
-  let out = "";
-  for (const key in attributes) {
-    const packed = packValue(attributes[key], false);
-    if (packed) out += "A" + str(key) + packed;
-  }
-  return out;
-}
-
-/** Attributes as a counted list (an event's or a link's), at most `limit`. */
-export function packAttributeList(attributes, limit) {
-  let out = "";
-  let count = 0;
-  for (const key in attributes) {
-    if (count === limit) break;
-    const packed = packValue(attributes[key], false);
-    if (packed) {
-      out += str(key) + packed;
-      count++;
-    }
-  }
-  return count + ":" + out;
-}

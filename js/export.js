@@ -171,9 +171,6 @@ export class OTLPTraceExporter {
   shutdown() { return Promise.resolve(); }
 }
 
-/** Each ended span waits in the queue as four entries: scope, record, start, end. */
-const SLOTS = 4;
-
 export class BatchSpanProcessor {
   constructor(exporter, config = {}) {
     this._exporter = exporter;
@@ -183,9 +180,9 @@ export class BatchSpanProcessor {
     this._exportTimeout = config.exportTimeoutMillis ?? 30000;
     this._noFlushOnHide = config.disableAutoFlushOnDocumentHide === true;
     this._provider = -1;
-    // The bounded queue: ended spans as records (strings), encoded in
-    // WebAssembly only when their batch leaves, so WebAssembly's memory, which
-    // never shrinks, holds one batch at a time rather than the whole queue.
+    // The bounded queue of ended spans, encoded in WebAssembly only when
+    // their batch leaves, so WebAssembly's memory, which never shrinks, holds
+    // one batch at a time rather than the whole queue.
     this._queue = [];
     this._dropped = 0;
     this._timer = null;
@@ -200,14 +197,14 @@ export class BatchSpanProcessor {
     this._provider = providerId;
   }
 
-  _onEnd(scope, record, startMs, endMs) {
+  _onEnd(span) {
     const queue = this._queue;
-    if (queue.length >= this._maxQueueSize * SLOTS) {
+    if (queue.length >= this._maxQueueSize) {
       this._dropped++;
       return;
     }
-    queue.push(scope, record, startMs, endMs);
-    if (queue.length >= this._maxExportBatchSize * SLOTS) {
+    queue.push(span);
+    if (queue.length >= this._maxExportBatchSize) {
       this._run(false).catch(report);
     } else if (this._timer === null) {
       this._timer = setTimeout(() => {
@@ -229,7 +226,7 @@ export class BatchSpanProcessor {
     const body = encodeBatch(this._provider, this._exporter._protobuf, this._queue, count, room);
     const taken = wasm.last_batch_spans();
     const invalid = wasm.last_batch_invalid();
-    this._queue.splice(0, taken * SLOTS);
+    this._queue.splice(0, taken);
     if (invalid) diag.error(`${invalid} span(s) could not be recorded (malformed records): please report this as a wasmtrace bug`);
     return body === undefined ? undefined : { body, spans: taken - invalid };
   }
@@ -255,9 +252,9 @@ export class BatchSpanProcessor {
   }
 
   async _drain() {
-    while (this._queue.length >= (this._drainAll ? 1 : this._maxExportBatchSize) * SLOTS) {
+    while (this._queue.length >= (this._drainAll ? 1 : this._maxExportBatchSize)) {
       this._reportDrops();
-      const batch = this._take(Math.min(this._queue.length / SLOTS, this._maxExportBatchSize));
+      const batch = this._take(Math.min(this._queue.length, this._maxExportBatchSize));
       if (batch === undefined) continue;
       try {
         await this._exporter.send(batch.body, Date.now() + this._exportTimeout);
@@ -286,7 +283,7 @@ export class BatchSpanProcessor {
     while (this._queue.length > 0) {
       const room = Math.max(this._exporter._keepaliveRoom(), 16 * 1024);
       // Candidates for one request: JSON spans compress about eight-fold.
-      const batch = this._take(Math.min(this._queue.length / SLOTS, Math.ceil(room / 40)), room);
+      const batch = this._take(Math.min(this._queue.length, Math.ceil(room / 40)), room);
       if (batch === undefined) continue;
       this._exporter.sendOnHide(batch.body).catch((error) => report(new Error(`${batch.spans} span(s) lost on page hide: ${error.message}`)));
     }

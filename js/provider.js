@@ -121,10 +121,10 @@ export class WebTracerProvider {
     if (typeof document !== "undefined") document.addEventListener("visibilitychange", this._onVisibility);
   }
 
-  /** A span has ended: its record waits in each processor's queue until its batch leaves. */
-  _onEnd(scope, record, startMs, endMs) {
+  /** A span has ended: it waits in each processor's queue until its batch leaves. */
+  _onEnd(span) {
     const processors = this._processors;
-    for (let i = 0; i < processors.length; i++) processors[i]._onEnd(scope, record, startMs, endMs);
+    for (let i = 0; i < processors.length; i++) processors[i]._onEnd(span);
   }
 
   /** Where this provider's exporters send, which instrumentations must never trace. */

@@ -1,9 +1,11 @@
 // Spans and tracers. A span keeps its data in plain JavaScript while it is
-// open; when it ends it becomes one compact record in its processors' queues.
-import { wasm, diag, relativeMillis, str, spanId, xrayTraceId, randomHex, packAttributes, packAttributeList, packValue, isValidSpanId, isValidTraceId } from "./core.js";
+// open and, once ended, in its processors' queues; it is written into the
+// record format (core.js) only when its batch leaves.
+import { wasm, diag, relativeMillis, spanId, xrayTraceId, randomHex, isValidSpanId, isValidTraceId } from "./core.js";
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
 
 const EMPTY = Object.freeze({});
+const NONE = Object.freeze([]); // no events or links yet: no array per span
 
 export class Span {
   constructor(tracer, name, kind, spanContext, parentSpanId, startMs, attributes) {
@@ -16,13 +18,13 @@ export class Span {
     this._start = startMs;
     this._attributes = {};
     this._attributeCount = 0;
-    this._sections = "";
-    this._events = 0;
-    this._links = 0;
+    this._events = NONE; // [name, nanoseconds from start, attributes]
+    this._links = NONE; // [link, trace state]
     this._dropped = null; // [attributes, events, links], made on the first drop
     this._status = SpanStatusCode.UNSET;
     this._statusMessage = "";
     this._ended = false;
+    this._end = 0;
     if (attributes) this.setAttributes(attributes);
   }
   spanContext() { return this._spanContext; }
@@ -49,7 +51,7 @@ export class Span {
 
   addEvent(name, attributesOrTime, time) {
     if (this._ended) return this;
-    if (this._events >= this._limits.eventCountLimit) {
+    if (this._events.length >= this._limits.eventCountLimit) {
       (this._dropped ??= [0, 0, 0])[1]++;
       return this;
     }
@@ -59,8 +61,9 @@ export class Span {
       attributes = undefined;
     }
     const offsetNs = Math.round((relativeMillis(time) - this._start) * 1e6);
-    this._sections += "E" + str(String(name)) + str(String(offsetNs)) + packAttributeList(attributes ?? EMPTY, this._limits.attributePerEventCountLimit);
-    this._events++;
+    // A copy: the app may change its object after the call.
+    if (this._events === NONE) this._events = [];
+    this._events.push([String(name), offsetNs, attributes ? { ...attributes } : EMPTY]);
     return this;
   }
 
@@ -68,13 +71,12 @@ export class Span {
     if (this._ended || !link?.context) return this;
     const sc = link.context;
     if (!isValidTraceId(sc.traceId) || !isValidSpanId(sc.spanId)) return this;
-    if (this._links >= this._limits.linkCountLimit) {
+    if (this._links.length >= this._limits.linkCountLimit) {
       (this._dropped ??= [0, 0, 0])[2]++;
       return this;
     }
-    const state = sc.traceState?.serialize?.() ?? "";
-    this._sections += "L" + sc.traceId + sc.spanId + str(state) + packAttributeList(link.attributes ?? EMPTY, this._limits.attributePerLinkCountLimit);
-    this._links++;
+    if (this._links === NONE) this._links = [];
+    this._links.push([{ context: sc, attributes: link.attributes ? { ...link.attributes } : undefined }, sc.traceState?.serialize?.() ?? ""]);
     return this;
   }
   addLinks(links) {
@@ -114,16 +116,10 @@ export class Span {
       return;
     }
     this._ended = true;
-    const sc = this._spanContext;
-    const dropped = this._dropped;
-    let record = sc.traceId + sc.spanId + (this._parentSpanId || "0000000000000000") + this._kind + str(this._name) + packAttributes(this._attributes) + this._sections;
-    if (sc.traceState) {
-      const state = sc.traceState.serialize?.();
-      if (state) record += "T" + str(state);
-    }
-    if (this._status) record += "!" + this._status + str(this._statusMessage);
-    if (dropped) record += "D" + dropped[0] + ":" + dropped[1] + ":" + dropped[2] + ":";
-    this._tracer._provider._onEnd(this._tracer._scope, record, this._start, endTime === undefined ? performance.now() : relativeMillis(endTime));
+    this._end = endTime === undefined ? performance.now() : relativeMillis(endTime);
+    // The span itself waits in the queues; its record is packed when its
+    // batch leaves, so ending costs next to nothing.
+    this._tracer._provider._onEnd(this);
   }
 }
 
@@ -141,7 +137,8 @@ export class Tracer {
     // Our own spans' ids are valid by construction; only foreign ones are checked.
     const hasParent = parent !== undefined && (parentSpan instanceof Span || (isValidTraceId(parent.traceId) && isValidSpanId(parent.spanId)));
     const ids = provider._idGenerator;
-    const traceId = hasParent ? parent.traceId : ids ? ids.generateTraceId() : provider._xrayIds ? xrayTraceId() : randomHex(32);
+    const startMs = options.startTime === undefined ? performance.now() : relativeMillis(options.startTime);
+    const traceId = hasParent ? parent.traceId : ids ? ids.generateTraceId() : provider._xrayIds ? xrayTraceId(options.startTime === undefined ? startMs : undefined) : randomHex(32);
     let sampled;
     if (provider._sampler === undefined) {
       // The default, ParentBased(AlwaysOn), needs no crossing.
@@ -156,7 +153,7 @@ export class Tracer {
       if (parent.xrayExtra) spanContext.xrayExtra = parent.xrayExtra;
     }
     if (!sampled) return new NonRecordingSpan(spanContext);
-    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", options.startTime === undefined ? performance.now() : relativeMillis(options.startTime), options.attributes);
+    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", startMs, options.attributes);
     if (options.links) span.addLinks(options.links);
     return span;
   }
@@ -169,4 +166,3 @@ export class Tracer {
   }
 }
 
-export { packValue };

@@ -181,7 +181,7 @@ async function main() {
     for (let rep = 0; rep < (wanted("hotpath") ? P.reps : 0); rep++) {
       for (const sdk of order(rep)) {
         const id = `hotpath-${sdk}-${rep}`;
-        const bsp = { maxQueueSize: P.hotPath, maxExportBatchSize: P.hotPath, scheduledDelayMillis: 600000 };
+        const bsp = { maxQueueSize: P.hotPath + 1, maxExportBatchSize: P.hotPath + 1, scheduledDelayMillis: 600000 };
         await attempt(id, () =>
           withSdk(browser, server, sdk, { url: sink(id), bsp }, async (page) => {
             const r = await withTimeout(page.evaluate((p) => window.bench.hotPath(p), { spans: P.hotPath, rounds: P.hotPathRounds }), 180000, id);

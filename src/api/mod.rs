@@ -5,13 +5,12 @@
 mod propagation;
 pub(crate) mod registry;
 
-use crate::core::ids::{push_hex, TraceId};
+use crate::core::ids::TraceId;
 use crate::core::record;
 use crate::core::sampler::{Parent, ParentBased, RateLimited, Ratio, Sampler};
+use crate::web::clock;
 use crate::web::global::Global;
-use crate::web::{clock, random};
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
@@ -19,21 +18,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub fn set_time_origin(time_origin_ms: f64) {
     clock::set_origin_millis(time_origin_ms);
-}
-
-/// `bytes` random bytes as lower-case hex; the facade slices ids from it.
-#[wasm_bindgen]
-pub fn random_hex(bytes: u32) -> String {
-    let mut hex = Vec::with_capacity(bytes as usize * 2);
-    let mut left = bytes as usize;
-    while left > 0 {
-        let mut block = [0u8; 256];
-        let n = left.min(256);
-        random::fill(&mut block[..n]);
-        push_hex(&mut hex, &block[..n]);
-        left -= n;
-    }
-    String::from_utf8(hex).unwrap_or_default()
 }
 
 /// A sampler: 0 AlwaysOn, 1 AlwaysOff, 2 TraceIdRatioBased(`ratio`),
@@ -82,7 +66,7 @@ fn store_sampler(sampler: Sampler) -> u32 {
 /// A provider with `resource` (a record of attributes) and a sampler made
 /// before (`u32::MAX` for the default, ParentBased(AlwaysOn)).
 #[wasm_bindgen]
-pub fn provider_new(resource: &str, sampler: u32) -> Result<u32, JsError> {
+pub fn provider_new(resource: &[u8], sampler: u32) -> Result<u32, JsError> {
     let attributes = record::parse_attributes(resource).map_err(|e| JsError::new(e.0))?;
     Ok(registry::with(|r| {
         let sampler = r
@@ -124,10 +108,9 @@ pub fn sample(provider: u32, trace_id: &str, parent: u8, now_ms: f64) -> bool {
 
 static RECORD: Global<Vec<u8>> = Global::new(Vec::new());
 
-/// Where the facade writes the next span record (UTF-8, with
-/// `TextEncoder.encodeInto`): a buffer of at least `capacity` bytes in linear
-/// memory. Cheaper than passing a string: no allocation per span, no
-/// character loop in JavaScript.
+/// Where the facade copies a batch's span records: a buffer of at least
+/// `capacity` bytes in linear memory. Cheaper than passing a string or an
+/// array: nothing allocated, one copy.
 #[wasm_bindgen]
 pub fn record_buffer(capacity: u32) -> u32 {
     RECORD.with(|buffer| {
@@ -156,7 +139,7 @@ static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
 static LAST_INVALID: Global<u32> = Global::new(0);
 
 /// Encodes `count` ended spans into one request body: their records are the
-/// first `length` bytes of the record buffer (`<length>:<record>` each), their
+/// first `length` bytes of the record buffer (length-prefixed), their
 /// scope and times the first `3 * count` numbers of the meta buffer. With
 /// `room` > 0 the body is gzip-compressed and holds as many leading spans as
 /// fit in `room` bytes. `last_batch_spans()` then tells how many records were
@@ -171,12 +154,10 @@ pub fn encode_batch(
 ) -> Option<Vec<u8>> {
     let result = RECORD.with(|records| {
         META.with(|meta| {
-            let text = records
-                .get(..length as usize)
-                .and_then(|b| core::str::from_utf8(b).ok())?;
+            let records = records.get(..length as usize)?;
             let meta = meta.get(..count as usize * 3)?;
             let room = (room > 0).then_some(room as usize);
-            registry::with(|r| r.encode_records(provider, protobuf as usize, text, meta, room))
+            registry::with(|r| r.encode_records(provider, protobuf as usize, records, meta, room))
         })
     });
     let (body, taken, invalid) = result.unwrap_or((Vec::new(), count, count));

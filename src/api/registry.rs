@@ -31,10 +31,10 @@ struct Processor {
 
 /// The gzip body of as many leading `fragments` as fit in `room` bytes (at
 /// least one), and how many that is: the batch shrinks until it fits.
-fn fit_gzip(
+fn fit_gzip<F: AsRef<[u8]>>(
     provider: &Provider,
     encoding: usize,
-    fragments: &[(u32, Vec<u8>)],
+    fragments: &[(u32, F)],
     room: usize,
 ) -> (Vec<u8>, usize) {
     let mut count = fragments.len();
@@ -53,11 +53,11 @@ fn fit_gzip(
     }
 }
 
-fn request_body(
+fn request_body<F: AsRef<[u8]>>(
     encoding: usize,
     resource: &[u8],
     scopes: &[Vec<u8>],
-    spans: &[(u32, Vec<u8>)],
+    spans: &[(u32, F)],
 ) -> Vec<u8> {
     if encoding == 1 {
         otlp_proto::request_body(resource, scopes, spans)
@@ -202,9 +202,9 @@ impl Registry {
     }
 
     /// Encodes span records handed over in bulk (the JavaScript facade keeps
-    /// ended spans as records until a batch leaves, so WebAssembly memory only
-    /// ever holds the batch being sent): `records` is a run of
-    /// `<length>:<record>` strings, `meta` their scope index, start and end
+    /// ended spans until a batch leaves, so WebAssembly memory only ever
+    /// holds the batch being sent): `records` is a run of length-prefixed
+    /// records (see `record`), `meta` their scope index, start and end
     /// (milliseconds relative to `performance.timeOrigin`). Records that cannot
     /// be read are skipped and counted in the third value. With `room`, the
     /// body is gzip-compressed and holds as many leading spans as fit in it.
@@ -212,29 +212,40 @@ impl Registry {
         &self,
         provider: u32,
         encoding: usize,
-        records: &str,
+        records: &[u8],
         meta: &[f64],
         room: Option<usize>,
     ) -> Option<(Vec<u8>, u32, u32)> {
         let provider = self.providers.get(provider as usize)?;
-        let mut fragments = Vec::with_capacity(meta.len() / 3);
+        // Every span's fragment goes into one buffer (JSON is about twice
+        // the record), not one allocation per span.
+        let mut arena = Vec::with_capacity(records.len() * 2 + 256);
+        let mut ends = Vec::with_capacity(meta.len() / 3);
         let mut invalid = 0;
-        for (text, m) in record::strings(records).zip(meta.chunks_exact(3)) {
+        for (record, m) in record::records(records).zip(meta.chunks_exact(3)) {
             let scope = m[0] as u32;
-            let parsed = record::parse(text, clock::epoch_ns(m[1]), clock::epoch_ns(m[2]));
+            let parsed = record::parse(record, clock::epoch_ns(m[1]), clock::epoch_ns(m[2]));
             match parsed {
                 Ok(span) if (scope as usize) < provider.scopes[0].len() => {
-                    let mut out = Vec::with_capacity(text.len() * 2 + 256);
                     if encoding == 1 {
-                        otlp_proto::push_span(&mut out, &span);
+                        otlp_proto::push_span(&mut arena, &span);
                     } else {
-                        otlp_json::push_span(&mut out, &span);
+                        otlp_json::push_span(&mut arena, &span);
                     }
-                    fragments.push((scope, out));
+                    ends.push((scope, arena.len()));
                 }
                 _ => invalid += 1,
             }
         }
+        let mut start = 0;
+        let fragments: Vec<(u32, &[u8])> = ends
+            .iter()
+            .map(|&(scope, end)| {
+                let fragment = arena.get(start..end).unwrap_or_default();
+                start = end;
+                (scope, fragment)
+            })
+            .collect();
         if fragments.is_empty() {
             return None;
         }

@@ -125,18 +125,22 @@ pub fn decode_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != out.len() * 2 {
         return None;
     }
-    for (i, pair) in text.chunks_exact(2).enumerate() {
-        out[i] = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
     }
     Some(())
 }
 
+/// Arithmetic rather than a match: ids are decoded for every span exported.
 fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+    let digit = c.wrapping_sub(b'0');
+    let letter = (c | 0x20).wrapping_sub(b'a');
+    if digit < 10 {
+        Some(digit)
+    } else if letter < 6 {
+        Some(letter + 10)
+    } else {
+        None
     }
 }
 

@@ -183,8 +183,12 @@ pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
 /// Joins encoded spans, grouped by scope in order of first appearance, into
 /// an `ExportTraceServiceRequest` body. `spans` pairs a scope index into
 /// `scopes` with a span fragment.
-pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let size: usize = spans.iter().map(|(_, f)| f.len() + 1).sum();
+pub fn request_body<F: AsRef<[u8]>>(
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    spans: &[(u32, F)],
+) -> Vec<u8> {
+    let size: usize = spans.iter().map(|(_, f)| f.as_ref().len() + 1).sum();
     let mut out = Vec::with_capacity(size + resource.len() + 64);
     out.extend_from_slice(b"{\"resourceSpans\":[");
     out.extend_from_slice(resource);
@@ -207,7 +211,7 @@ pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)
                 out.push(b',');
             }
             first_span = false;
-            out.extend_from_slice(fragment);
+            out.extend_from_slice(fragment.as_ref());
         }
         out.extend_from_slice(b"]}");
     }

@@ -140,7 +140,11 @@ pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
 
 /// An `ExportTraceServiceRequest` of the spans, grouped by scope in order
 /// of first appearance; the same arguments as `otlp_json::request_body`.
-pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)]) -> Vec<u8> {
+pub fn request_body<F: AsRef<[u8]>>(
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    spans: &[(u32, F)],
+) -> Vec<u8> {
     let mut resource_spans = resource.to_vec();
     let mut done = alloc::vec![false; scopes.len()];
     for (i, (scope, _)) in spans.iter().enumerate() {
@@ -152,7 +156,7 @@ pub fn request_body(resource: &[u8], scopes: &[Vec<u8>], spans: &[(u32, Vec<u8>)
         message(&mut resource_spans, 2, |ss| {
             ss.extend_from_slice(&scopes[scope]);
             for (_, fragment) in spans[i..].iter().filter(|(s, _)| *s as usize == scope) {
-                bytes(ss, 2, fragment);
+                bytes(ss, 2, fragment.as_ref());
             }
         });
     }

@@ -1,24 +1,26 @@
-//! The compact text record in which the JavaScript facade hands a finished
-//! span to WebAssembly in a single call (one string crosses, not one call per
-//! attribute).
+//! The compact binary record in which the JavaScript facade hands finished
+//! spans to WebAssembly, a batch at a time (`core.js` writes it): one copy
+//! into linear memory, not one call per span or attribute.
 //!
-//! Layout: 32 hex trace id, 16 hex span id, 16 hex parent span id (zeros for a
-//! root), one digit of JavaScript `SpanKind`, the name as a string, then
-//! sections, each a tag character:
+//! A record is its length (u32), then: 32 hex digits of trace id, 16 of span
+//! id, 16 of parent span id (zeros for a root), one byte of JavaScript
+//! `SpanKind`, the name as a string, then sections, each a tag byte:
 //! - `A` key value: an attribute;
-//! - `!` code-digit message: the status;
+//! - `!` code byte, message string: the status;
 //! - `T` string: the W3C trace state;
-//! - `E` name offset count: an event, `offset` the decimal nanoseconds from
-//!   the span's start (may be negative), then `count` attributes (key value);
-//! - `L` 32 hex trace id, 16 hex span id, trace state string, count: a link
-//!   and its attributes;
-//! - `D` attributes events links: what span limits dropped, each `<n>:`.
+//! - `E` name, f64 nanoseconds from the span's start (may be negative), then
+//!   a counted attribute list: an event;
+//! - `L` 32 + 16 hex digits, trace state string, counted attribute list: a link;
+//! - `D` three u32: what span limits dropped (attributes, events, links).
 //!
-//! A string is `<length>:<text>` with the length in UTF-16 code units, which is
-//! what JavaScript's `.length` counts. A value is `s` string, `b0`/`b1`,
-//! `i` string of decimal digits, `d` string of `String(number)` then 16 hex
-//! digits of its IEEE bits (big-endian), or
-//! `a<count>:` followed by that many values.
+//! Numbers are little-endian; a string is its UTF-8 length (u32) then its
+//! UTF-8; a counted list is a u32 count then that many key value pairs. A
+//! value is `s` string, `b` byte 0/1, `i` f64 holding a safe integer, `d`
+//! string of `String(number)` then the f64, or `a` u32 count then that many
+//! values.
+//!
+//! The `<utf16 length>:<text>` strings of [`strings`] are a separate, textual
+//! packing the propagation API uses.
 
 use super::ids::{SpanId, TraceId};
 use super::span::{Dropped, Event, KeyValue, Link, SpanData, SpanKind, Status, StatusCode, Value};
@@ -29,93 +31,75 @@ use alloc::vec::Vec;
 #[derive(Debug, PartialEq, Eq)]
 pub struct RecordError(pub &'static str);
 
+const EARLY: RecordError = RecordError("record ends early");
+
 struct Reader<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     at: usize,
 }
 
+// `get` rather than indexing throughout: no panic paths, which would pull
+// the formatting machinery into the shipped module.
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, RecordError> {
-        let b = *self
-            .text
-            .as_bytes()
-            .get(self.at)
-            .ok_or(RecordError("record ends early"))?;
-        self.at += 1;
-        Ok(b)
+    fn done(&self) -> bool {
+        self.at >= self.bytes.len()
     }
 
-    fn fixed(&mut self, len: usize) -> Result<&'a str, RecordError> {
-        let end = self.at + len;
-        let s = self
-            .text
-            .get(self.at..end)
-            .ok_or(RecordError("record ends early"))?;
+    fn take(&mut self, len: usize) -> Result<&'a [u8], RecordError> {
+        let end = self.at.checked_add(len).ok_or(EARLY)?;
+        let bytes = self.bytes.get(self.at..end).ok_or(EARLY)?;
         self.at = end;
-        Ok(s)
+        Ok(bytes)
     }
 
-    fn number(&mut self) -> Result<usize, RecordError> {
-        let mut n: usize = 0;
-        let mut digits = 0;
-        loop {
-            match self.byte()? {
-                b':' if digits > 0 => return Ok(n),
-                c @ b'0'..=b'9' if digits < 9 => {
-                    n = n * 10 + (c - b'0') as usize;
-                    digits += 1;
-                }
-                _ => return Err(RecordError("bad length")),
-            }
-        }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], RecordError> {
+        self.take(N)?.try_into().map_err(|_| EARLY)
     }
 
-    /// A `<utf16 length>:<text>` string.
+    fn byte(&mut self) -> Result<u8, RecordError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, RecordError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn f64(&mut self) -> Result<f64, RecordError> {
+        Ok(f64::from_le_bytes(self.array()?))
+    }
+
     fn string(&mut self) -> Result<&'a str, RecordError> {
-        // `get` rather than indexing: no panic paths, which would pull the
-        // formatting machinery into the shipped module.
-        let units = self.number()?;
-        let rest = self.text.get(self.at..).ok_or(RecordError("bad string"))?;
-        // Fast path: ASCII text has one byte per UTF-16 unit.
-        if let Some(ascii) = rest.get(..units).filter(|s| s.is_ascii()) {
-            self.at += units;
-            return Ok(ascii);
-        }
-        let mut counted = 0;
-        let mut end = None;
-        for (offset, ch) in rest.char_indices() {
-            if counted == units {
-                end = Some(offset);
-                break;
-            }
-            counted += ch.len_utf16();
-        }
-        let end = match end {
-            Some(end) => end,
-            None if counted == units => rest.len(),
-            None => return Err(RecordError("string overruns record")),
-        };
-        self.at += end;
-        rest.get(..end).ok_or(RecordError("bad string"))
+        let len = self.u32()? as usize;
+        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError("bad UTF-8"))
+    }
+
+    fn hex(&mut self, len: usize) -> Result<&'a str, RecordError> {
+        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError("bad id"))
     }
 
     fn value(&mut self, depth: u8) -> Result<Value<'a>, RecordError> {
         Ok(match self.byte()? {
             b's' => Value::Str(self.string()?),
-            b'b' => Value::Bool(self.byte()? == b'1'),
-            b'i' => Value::Int(parse_i64(self.string()?)?),
+            b'b' => Value::Bool(self.byte()? == 1),
+            b'i' => {
+                let n = self.f64()?;
+                // Exact and in range, or the facade wrote something else.
+                // (NaN fails the first test, a fraction or overflow the second.)
+                let safe = (-9_007_199_254_740_991.0..=9_007_199_254_740_991.0).contains(&n);
+                if !safe || n as i64 as f64 != n {
+                    return Err(RecordError("bad integer"));
+                }
+                Value::Int(n as i64)
+            }
             b'd' => {
                 let text = self.string()?;
-                let mut bits = [0u8; 8];
-                crate::core::ids::decode_hex(self.fixed(16)?.as_bytes(), &mut bits)
-                    .ok_or(RecordError("bad double"))?;
                 Value::Double {
                     text,
-                    bits: u64::from_be_bytes(bits),
+                    bits: self.f64()?.to_bits(),
                 }
             }
             b'a' if depth == 0 => {
-                let count = self.number()?;
+                let count = self.u32()? as usize;
                 let mut items = Vec::with_capacity(count.min(64));
                 for _ in 0..count {
                     items.push(self.value(depth + 1)?);
@@ -125,9 +109,7 @@ impl<'a> Reader<'a> {
             _ => return Err(RecordError("bad value tag")),
         })
     }
-}
 
-impl<'a> Reader<'a> {
     fn attribute(&mut self) -> Result<KeyValue<'a>, RecordError> {
         let key = self.string()?;
         let value = self.value(0)?;
@@ -135,7 +117,7 @@ impl<'a> Reader<'a> {
     }
 
     fn attributes(&mut self) -> Result<Vec<KeyValue<'a>>, RecordError> {
-        let count = self.number()?;
+        let count = self.u32()? as usize;
         let mut list = Vec::with_capacity(count.min(128));
         for _ in 0..count {
             list.push(self.attribute()?);
@@ -144,44 +126,57 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn parse_i64(text: &str) -> Result<i64, RecordError> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if digits.is_empty() || digits.len() > 19 {
-        return Err(RecordError("bad integer"));
-    }
-    let mut n: i64 = 0;
-    for c in digits.bytes() {
-        if !c.is_ascii_digit() {
-            return Err(RecordError("bad integer"));
+/// Splits a run of length-prefixed records; a malformed length ends the run.
+pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut r = Reader { bytes, at: 0 };
+    core::iter::from_fn(move || {
+        if r.done() {
+            return None;
         }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add((c - b'0') as i64))
-            .ok_or(RecordError("integer out of range"))?;
-    }
-    Ok(if negative { -n } else { n })
+        let len = r.u32().ok()? as usize;
+        r.take(len).ok()
+    })
 }
 
-/// Reads a run of `<length>:<text>` strings, stopping at the first malformed one.
+/// Reads a run of `<utf16 length>:<text>` strings, stopping at the first
+/// malformed one (the propagation API's packing).
 pub fn strings(text: &str) -> impl Iterator<Item = &str> {
-    let mut r = Reader { text, at: 0 };
+    let mut rest = text;
     core::iter::from_fn(move || {
-        if r.at < text.len() {
-            r.string().ok()
-        } else {
-            None
+        let (digits, after) = rest.split_once(':')?;
+        if digits.is_empty() || digits.len() > 9 {
+            return None;
         }
+        let mut units = 0;
+        for d in digits.bytes() {
+            units = units * 10 + d.is_ascii_digit().then_some((d - b'0') as usize)?;
+        }
+        // From UTF-16 units, which JavaScript's `.length` counts, to bytes.
+        let mut counted = 0;
+        let mut end = None;
+        for (offset, ch) in after.char_indices() {
+            if counted == units {
+                end = Some(offset);
+                break;
+            }
+            counted += ch.len_utf16();
+        }
+        let end = match end {
+            Some(end) => end,
+            None if counted == units => after.len(),
+            None => return None,
+        };
+        let (s, next) = after.split_at_checked(end)?;
+        rest = next;
+        Some(s)
     })
 }
 
 /// Reads a list of `A` attribute sections (a resource's attributes).
-pub fn parse_attributes(text: &str) -> Result<Vec<KeyValue<'_>>, RecordError> {
-    let mut r = Reader { text, at: 0 };
+pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> {
+    let mut r = Reader { bytes, at: 0 };
     let mut attributes = Vec::new();
-    while r.at < text.len() {
+    while !r.done() {
         if r.byte()? != b'A' {
             return Err(RecordError("bad section tag"));
         }
@@ -190,14 +185,14 @@ pub fn parse_attributes(text: &str) -> Result<Vec<KeyValue<'_>>, RecordError> {
     Ok(attributes)
 }
 
-/// Reads a record into a [`SpanData`] that borrows from `text`. Times come
-/// separately, as numbers.
-pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
-    let mut r = Reader { text, at: 0 };
-    let trace_id = TraceId::from_hex(r.fixed(32)?).ok_or(RecordError("bad trace id"))?;
-    let span_id = SpanId::from_hex(r.fixed(16)?).ok_or(RecordError("bad span id"))?;
-    let parent_span_id = SpanId::from_hex(r.fixed(16)?);
-    let kind = SpanKind::from_js(r.byte()?.wrapping_sub(b'0'));
+/// Reads one record (without its length prefix) into a [`SpanData`] that
+/// borrows from it. Times come separately, as numbers.
+pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
+    let mut r = Reader { bytes, at: 0 };
+    let trace_id = TraceId::from_hex(r.hex(32)?).ok_or(RecordError("bad trace id"))?;
+    let span_id = SpanId::from_hex(r.hex(16)?).ok_or(RecordError("bad span id"))?;
+    let parent_span_id = SpanId::from_hex(r.hex(16)?);
+    let kind = SpanKind::from_js(r.byte()?);
     let name = r.string()?;
     let mut span = SpanData {
         trace_id,
@@ -214,13 +209,13 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
         status: Status::default(),
         dropped: Dropped::default(),
     };
-    while r.at < text.len() {
+    while !r.done() {
         match r.byte()? {
             b'A' => span.attributes.push(r.attribute()?),
             b'T' => span.trace_state = r.string()?,
             b'E' => {
                 let name = r.string()?;
-                let offset = parse_i64(r.string()?)?;
+                let offset = r.f64()? as i64;
                 let time_ns = start_ns.saturating_add_signed(offset);
                 let attributes = r.attributes()?;
                 span.events.push(Event {
@@ -231,9 +226,9 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
             }
             b'L' => {
                 let trace_id =
-                    TraceId::from_hex(r.fixed(32)?).ok_or(RecordError("bad link trace id"))?;
+                    TraceId::from_hex(r.hex(32)?).ok_or(RecordError("bad link trace id"))?;
                 let span_id =
-                    SpanId::from_hex(r.fixed(16)?).ok_or(RecordError("bad link span id"))?;
+                    SpanId::from_hex(r.hex(16)?).ok_or(RecordError("bad link span id"))?;
                 let trace_state = r.string()?;
                 let attributes = r.attributes()?;
                 span.links.push(Link {
@@ -245,15 +240,15 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
             }
             b'D' => {
                 span.dropped = Dropped {
-                    attributes: r.number()? as u32,
-                    events: r.number()? as u32,
-                    links: r.number()? as u32,
+                    attributes: r.u32()?,
+                    events: r.u32()?,
+                    links: r.u32()?,
                 };
             }
             b'!' => {
                 span.status.code = match r.byte()? {
-                    b'1' => StatusCode::Ok,
-                    b'2' => StatusCode::Error,
+                    1 => StatusCode::Ok,
+                    2 => StatusCode::Error,
                     _ => StatusCode::Unset,
                 };
                 span.status.message = r.string()?;
@@ -267,34 +262,72 @@ pub fn parse(text: &str, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, Rec
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use alloc::string::{String, ToString};
-    use alloc::{format, vec};
+    use alloc::vec;
 
     const IDS: &str = "5b8efff798038103d269b633813fc60ceee19b7ec3c1b1740000000000000000";
 
-    /// Packs a string as the JavaScript facade does.
-    fn s(text: &str) -> String {
-        format!("{}:{}", text.encode_utf16().count(), text)
+    /// Writes records as the JavaScript facade does.
+    #[derive(Default)]
+    struct W(Vec<u8>);
+
+    impl W {
+        fn ids(mut self, ids: &str, kind: u8, name: &str) -> Self {
+            self.0.extend_from_slice(ids.as_bytes());
+            self.0.push(kind);
+            self.s(name)
+        }
+        fn tag(mut self, tag: u8) -> Self {
+            self.0.push(tag);
+            self
+        }
+        fn raw(mut self, bytes: &[u8]) -> Self {
+            self.0.extend_from_slice(bytes);
+            self
+        }
+        fn u32(self, n: u32) -> Self {
+            self.raw(&n.to_le_bytes())
+        }
+        fn f64(self, n: f64) -> Self {
+            self.raw(&n.to_le_bytes())
+        }
+        fn s(self, text: &str) -> Self {
+            self.u32(text.len() as u32).raw(text.as_bytes())
+        }
     }
 
     #[test]
     fn reads_a_record_with_every_value_type() {
-        let text = format!(
-            "{IDS}2{}A{}s{}A{}b1A{}i{}A{}d{}A{}a2:s{}i{}!2{}",
-            s("GET"),
-            s("str"),
-            s("h\u{e9}llo \u{1f600}"),
-            s("flag"),
-            s("int"),
-            s("-7"),
-            s("dbl"),
-            s("1.5") + "3ff8000000000000",
-            s("arr"),
-            s("x"),
-            s("9"),
-            s("failed"),
-        );
-        let span = parse(&text, 10, 20).unwrap();
+        let w = W::default()
+            .ids(IDS, 2, "GET")
+            .tag(b'A')
+            .s("str")
+            .tag(b's')
+            .s("h\u{e9}llo \u{1f600}")
+            .tag(b'A')
+            .s("flag")
+            .tag(b'b')
+            .tag(1)
+            .tag(b'A')
+            .s("int")
+            .tag(b'i')
+            .f64(-7.0)
+            .tag(b'A')
+            .s("dbl")
+            .tag(b'd')
+            .s("1.5")
+            .f64(1.5)
+            .tag(b'A')
+            .s("arr")
+            .tag(b'a')
+            .u32(2)
+            .tag(b's')
+            .s("x")
+            .tag(b'i')
+            .f64(9.0)
+            .tag(b'!')
+            .tag(2)
+            .s("failed");
+        let span = parse(&w.0, 10, 20).unwrap();
         assert_eq!(span.name, "GET");
         assert_eq!(span.kind, SpanKind::Client);
         assert_eq!(span.parent_span_id, None);
@@ -321,20 +354,33 @@ mod tests {
 
     #[test]
     fn reads_events_links_trace_state_and_dropped_counts() {
-        let text = format!(
-            "{IDS}0{}T{}E{}{}1:{}s{}E{}{}0:L5b8efff798038103d269b633813fc60daaaaaaaaaaaaaaaa{}1:{}b0D1:2:3:",
-            s("n"),
-            s("k=v"),
-            s("exception"),
-            s("1500"),
-            s("exception.message"),
-            s("boom"),
-            s("early"),
-            s("-20"),
-            s(""),
-            s("ok"),
-        );
-        let span = parse(&text, 1000, 5000).unwrap();
+        let w = W::default()
+            .ids(IDS, 0, "n")
+            .tag(b'T')
+            .s("k=v")
+            .tag(b'E')
+            .s("exception")
+            .f64(1500.0)
+            .u32(1)
+            .s("exception.message")
+            .tag(b's')
+            .s("boom")
+            .tag(b'E')
+            .s("early")
+            .f64(-20.0)
+            .u32(0)
+            .tag(b'L')
+            .raw(b"5b8efff798038103d269b633813fc60daaaaaaaaaaaaaaaa")
+            .s("")
+            .u32(1)
+            .s("ok")
+            .tag(b'b')
+            .tag(0)
+            .tag(b'D')
+            .u32(1)
+            .u32(2)
+            .u32(3);
+        let span = parse(&w.0, 1000, 5000).unwrap();
         assert_eq!(span.trace_state, "k=v");
         assert_eq!(span.events.len(), 2);
         assert_eq!(
@@ -357,29 +403,80 @@ mod tests {
 
     #[test]
     fn a_parent_id_is_read_when_present() {
-        let text = format!(
-            "5b8efff798038103d269b633813fc60ceee19b7ec3c1b17400f067aa0ba902b70{}",
-            s("child")
+        let w = W::default().ids(
+            "5b8efff798038103d269b633813fc60ceee19b7ec3c1b17400f067aa0ba902b7",
+            0,
+            "child",
         );
-        let span = parse(&text, 0, 0).unwrap();
+        let span = parse(&w.0, 0, 0).unwrap();
         assert_eq!(span.parent_span_id.unwrap().to_hex(), "00f067aa0ba902b7");
         assert_eq!(span.kind, SpanKind::Internal);
     }
 
     #[test]
+    fn records_split_on_their_length_prefixes() {
+        let one = W::default().ids(IDS, 0, "one").0;
+        let two = W::default().ids(IDS, 1, "two").0;
+        let run = W::default()
+            .u32(one.len() as u32)
+            .raw(&one)
+            .u32(two.len() as u32)
+            .raw(&two)
+            .u32(99)
+            .raw(b"short");
+        let split: Vec<_> = records(&run.0).collect();
+        assert_eq!(split, vec![&one[..], &two[..]]);
+        assert_eq!(parse(split[1], 0, 0).unwrap().name, "two");
+    }
+
+    #[test]
     fn malformed_records_are_errors_not_panics() {
+        let named = || W::default().ids(IDS, 0, "n");
         for bad in [
-            String::new(),
-            IDS[..40].to_string(),
-            format!("{IDS}0"),
-            format!("{IDS}09:short"),
-            format!("{IDS}0{}A{}x", s("n"), s("k")),
-            format!("{IDS}0{}A{}i{}", s("n"), s("k"), s("12a")),
-            format!("{IDS}0{}A{}a1:a1:s1:x", s("n"), s("k")),
-            format!("{IDS}0{}Z", s("n")),
-            format!("{IDS}0{}A{}i{}", s("n"), s("k"), s("99999999999999999999")),
+            Vec::new(),
+            IDS.as_bytes()[..40].to_vec(),
+            W::default().raw(IDS.as_bytes()).tag(0).0,
+            W::default()
+                .raw(IDS.as_bytes())
+                .tag(0)
+                .u32(9)
+                .raw(b"short")
+                .0,
+            W::default()
+                .raw(IDS.as_bytes())
+                .tag(0)
+                .u32(2)
+                .raw(&[0xff, 0xfe])
+                .0,
+            named().tag(b'A').s("k").tag(b'x').0,
+            named().tag(b'A').s("k").tag(b'i').f64(1.5).0,
+            named().tag(b'A').s("k").tag(b'i').f64(1e300).0,
+            named().tag(b'A').s("k").tag(b'i').f64(f64::NAN).0,
+            named()
+                .tag(b'A')
+                .s("k")
+                .tag(b'a')
+                .u32(1)
+                .tag(b'a')
+                .u32(1)
+                .tag(b's')
+                .s("x")
+                .0,
+            named().tag(b'A').s("k").tag(b'a').u32(u32::MAX).0,
+            named().tag(b'Z').0,
+            named().tag(b'D').u32(1).0,
         ] {
-            assert!(parse(&bad, 0, 0).is_err(), "{bad}");
+            assert!(parse(&bad, 0, 0).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn strings_are_counted_in_utf16_units() {
+        let packed = "3:abc2:\u{1f600}0:1:\u{e9}";
+        let read: Vec<_> = strings(packed).collect();
+        assert_eq!(read, vec!["abc", "\u{1f600}", "", "\u{e9}"]);
+        assert_eq!(strings("4:abc").count(), 0);
+        assert_eq!(strings("x:abc").count(), 0);
+        assert_eq!(strings("1:a:b").collect::<Vec<_>>(), vec!["a"]);
     }
 }
