@@ -23,15 +23,26 @@ export function collectorBinary() {
   return found;
 }
 
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createNetServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
+// Ports handed out in this process: the OS may offer a just-closed port
+// again, and two services given the same one collide when they start.
+const handedOut = new Set();
+
+/** A loopback port nothing listens on, never the same one twice in a run. */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((ok, fail) => {
+      const server = createNetServer();
+      server.once("error", fail);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address();
+        server.close(() => ok(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 async function waitForPort(port, child, timeoutMs = 20000) {

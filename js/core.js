@@ -1,6 +1,6 @@
 // The bridge to the WebAssembly core: loading it, the diagnostic logger, ids,
 // time, and the compact records in which ended spans cross over, a batch at a time.
-import initWasm, * as wasm from "./wasmtrace_core.js";
+import initWasm, * as wasm from "./wasm.js";
 
 export { wasm };
 export const VERSION = "0.1.0";
@@ -18,7 +18,7 @@ let exports = null;
 
 /** Loads the WebAssembly module; await it once before creating anything. */
 export function init(moduleOrPath) {
-  loading ??= initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then((instance) => {
+  loading ??= initWasm(moduleOrPath).then((instance) => {
     exports = instance;
     wasm.set_time_origin(performance.timeOrigin);
     ready = true;

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Builds the npm package `wasmtrace` into pkg/: the WebAssembly core
-# (size-optimized), its wasm-bindgen glue, and the JavaScript facade with types.
+# (size-optimized, plain exports), and the JavaScript facade with its loader and types.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm --features standalone
+# Plain exports that js/wasm.js binds by hand: no wasm-bindgen glue to ship.
+cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm \
+  --no-default-features --features standalone
 rm -rf pkg && mkdir -p pkg
-wasm-bindgen --target web --out-dir pkg --out-name wasmtrace_core --no-typescript \
-  target/wasm32-unknown-unknown/wasm/wasmtrace.wasm
 # The features rustc enables by default for wasm32; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue \
-  pkg/wasmtrace_core_bg.wasm -o pkg/wasmtrace_core_bg.wasm
+  target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o pkg/wasmtrace_core_bg.wasm
 cp js/*.js js/index.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 cat > pkg/package.json <<JSON

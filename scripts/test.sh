@@ -13,6 +13,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p wasmtrace --target wasm32-unknown-unknown --features otel --all-targets -- -D warnings
+# The shipped module (plain exports, no_std) as build-pkg.sh builds it.
+cargo clippy -p wasmtrace --target wasm32-unknown-unknown --no-default-features --features standalone -- -D warnings
 
 step "host tests: SDK core and collector (unit + integration)"
 cargo test --workspace

@@ -19,11 +19,11 @@ extern crate alloc;
 
 pub mod core;
 
-#[cfg(all(feature = "web", target_arch = "wasm32"))]
+#[cfg(all(any(feature = "web", feature = "standalone"), target_arch = "wasm32"))]
 mod api;
 #[cfg(all(feature = "otel", target_arch = "wasm32"))]
 pub mod otel;
 #[cfg(all(feature = "standalone", target_arch = "wasm32"))]
 mod standalone;
-#[cfg(all(feature = "web", target_arch = "wasm32"))]
+#[cfg(all(any(feature = "web", feature = "standalone"), target_arch = "wasm32"))]
 pub mod web;

@@ -62,7 +62,7 @@ unsafe impl GlobalAlloc for Allocator {
         let align = size.min(PAGE);
         let mut start = (heap.next + align - 1) & !(align - 1);
         if start + size > heap.end {
-            let pages = (size + PAGE - 1) / PAGE + 1;
+            let pages = size.div_ceil(PAGE) + 1;
             let old = core::arch::wasm32::memory_grow(0, pages);
             if old == usize::MAX {
                 return core::ptr::null_mut();

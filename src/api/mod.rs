@@ -1,6 +1,9 @@
-//! What the JavaScript facade (`js/index.js`) calls. These exports are the
+//! What the JavaScript facade (`js/wasm.js`) calls. These exports are the
 //! package's internals, not its public API: the facade owns the class and
-//! option names users see. Hot paths take and return few, flat values.
+//! option names users see. Plain C-ABI exports, without wasm-bindgen's
+//! generated glue: strings go in through the input buffer (UTF-8, one after
+//! another, with their byte lengths as arguments) and come back through the
+//! output buffer (the export returns the length, -1 for none).
 
 mod propagation;
 pub(crate) mod registry;
@@ -12,18 +15,66 @@ use crate::web::clock;
 use crate::web::global::Global;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
+
+static INPUT: Global<Vec<u8>> = Global::new(Vec::new());
+static OUTPUT: Global<Vec<u8>> = Global::new(Vec::new());
+
+/// Where the facade writes a call's input: its strings, or a batch's span
+/// records; at least `capacity` bytes.
+#[no_mangle]
+pub extern "C" fn input_buffer(capacity: u32) -> u32 {
+    INPUT.with(|buffer| {
+        if buffer.len() < capacity as usize {
+            buffer.resize(capacity as usize, 0);
+        }
+        buffer.as_ptr() as u32
+    })
+}
+
+/// Where the last call that returned a length left its output.
+#[no_mangle]
+pub extern "C" fn output_ptr() -> u32 {
+    OUTPUT.with(|buffer| buffer.as_ptr() as u32)
+}
+
+/// Runs `f` on the input's first bytes, `len` of them.
+fn with_input<R>(len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
+    INPUT.with(|buffer| f(buffer.get(..len as usize).unwrap_or_default()))
+}
+
+/// Runs `f` on the input's strings, of these byte lengths in order (a
+/// string that is not UTF-8 reads as empty; the facade never writes one).
+fn with_strings<const N: usize, R>(lengths: [u32; N], f: impl FnOnce([&str; N]) -> R) -> R {
+    with_input(lengths.iter().sum(), |bytes| {
+        let mut at = 0;
+        f(lengths.map(|len| {
+            let end = at + len as usize;
+            let text = bytes
+                .get(at..end)
+                .and_then(|b| core::str::from_utf8(b).ok());
+            at = end;
+            text.unwrap_or_default()
+        }))
+    })
+}
+
+/// Leaves `bytes` as the call's output; returns its length.
+fn output(bytes: Vec<u8>) -> i32 {
+    let len = bytes.len() as i32;
+    OUTPUT.with(|buffer| *buffer = bytes);
+    len
+}
 
 /// Called once by `init()`.
-#[wasm_bindgen]
-pub fn set_time_origin(time_origin_ms: f64) {
+#[no_mangle]
+pub extern "C" fn set_time_origin(time_origin_ms: f64) {
     clock::set_origin_millis(time_origin_ms);
 }
 
 /// A sampler: 0 AlwaysOn, 1 AlwaysOff, 2 TraceIdRatioBased(`ratio`),
 /// 3 rate-limited (`per_second`, then `ratio`).
-#[wasm_bindgen]
-pub fn sampler_new(kind: u8, ratio: f64, per_second: u32) -> u32 {
+#[no_mangle]
+pub extern "C" fn sampler_new(kind: u32, ratio: f64, per_second: u32) -> u32 {
     let sampler = match kind {
         1 => Sampler::AlwaysOff,
         2 => Sampler::TraceIdRatio(Ratio::new(ratio)),
@@ -34,8 +85,8 @@ pub fn sampler_new(kind: u8, ratio: f64, per_second: u32) -> u32 {
 }
 
 /// ParentBased around samplers made before; each is consumed.
-#[wasm_bindgen]
-pub fn sampler_parent_based(
+#[no_mangle]
+pub extern "C" fn sampler_parent_based(
     root: u32,
     remote_sampled: u32,
     remote_not_sampled: u32,
@@ -63,32 +114,40 @@ fn store_sampler(sampler: Sampler) -> u32 {
     })
 }
 
-/// A provider with `resource` (a record of attributes) and a sampler made
-/// before (`u32::MAX` for the default, ParentBased(AlwaysOn)).
-#[wasm_bindgen]
-pub fn provider_new(resource: &[u8], sampler: u32) -> Result<u32, JsError> {
-    let attributes = record::parse_attributes(resource).map_err(|e| JsError::new(e.0))?;
-    Ok(registry::with(|r| {
-        let sampler = r
-            .samplers
-            .get_mut(sampler as usize)
-            .and_then(Option::take)
-            .unwrap_or_default();
-        r.add_provider(&attributes, sampler)
-    }))
+/// A provider with `resource` (the input's first `resource_len` bytes, `A`
+/// record sections) and a sampler made before (`u32::MAX` for the default,
+/// ParentBased(AlwaysOn)); -1 when the resource cannot be read.
+#[no_mangle]
+pub extern "C" fn provider_new(resource_len: u32, sampler: u32) -> i32 {
+    with_input(resource_len, |resource| {
+        let Ok(attributes) = record::parse_attributes(resource) else {
+            return -1;
+        };
+        registry::with(|r| {
+            let sampler = r
+                .samplers
+                .get_mut(sampler as usize)
+                .and_then(Option::take)
+                .unwrap_or_default();
+            r.add_provider(&attributes, sampler) as i32
+        })
+    })
 }
 
-/// The index of a tracer's instrumentation scope within its provider.
-#[wasm_bindgen]
-pub fn scope_new(provider: u32, name: &str, version: &str) -> u32 {
-    registry::with(|r| r.add_scope(provider, name, version))
+/// The index of a tracer's instrumentation scope (name and version from the
+/// input) within its provider.
+#[no_mangle]
+pub extern "C" fn scope_new(provider: u32, name_len: u32, version_len: u32) -> u32 {
+    with_strings([name_len, version_len], |[name, version]| {
+        registry::with(|r| r.add_scope(provider, name, version))
+    })
 }
 
 /// The provider's sampling decision for a new span. `parent`: 0 none,
 /// 1 local sampled, 2 local not sampled, 3 remote sampled, 4 remote not sampled.
-#[wasm_bindgen]
-pub fn sample(provider: u32, trace_id: &str, parent: u8, now_ms: f64) -> bool {
-    let Some(trace_id) = TraceId::from_hex(trace_id) else {
+#[no_mangle]
+pub extern "C" fn sample(provider: u32, trace_id_len: u32, parent: u32, now_ms: f64) -> bool {
+    let Some(trace_id) = with_strings([trace_id_len], |[id]| TraceId::from_hex(id)) else {
         return false;
     };
     let parent = match parent {
@@ -106,27 +165,12 @@ pub fn sample(provider: u32, trace_id: &str, parent: u8, now_ms: f64) -> bool {
     })
 }
 
-static RECORD: Global<Vec<u8>> = Global::new(Vec::new());
-
-/// Where the facade copies a batch's span records: a buffer of at least
-/// `capacity` bytes in linear memory. Cheaper than passing a string or an
-/// array: nothing allocated, one copy.
-#[wasm_bindgen]
-pub fn record_buffer(capacity: u32) -> u32 {
-    RECORD.with(|buffer| {
-        if buffer.len() < capacity as usize {
-            buffer.resize(capacity as usize, 0);
-        }
-        buffer.as_ptr() as u32
-    })
-}
-
 static META: Global<Vec<f64>> = Global::new(Vec::new());
 
 /// Where the facade writes each record's scope index, start and end (three
 /// numbers a span) before `encode_batch`.
-#[wasm_bindgen]
-pub fn meta_buffer(capacity: u32) -> u32 {
+#[no_mangle]
+pub extern "C" fn meta_buffer(capacity: u32) -> u32 {
     META.with(|buffer| {
         if buffer.len() < capacity as usize {
             buffer.resize(capacity as usize, 0.0);
@@ -138,23 +182,23 @@ pub fn meta_buffer(capacity: u32) -> u32 {
 static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
 static LAST_INVALID: Global<u32> = Global::new(0);
 
-/// Encodes `count` ended spans into one request body: their records are the
-/// first `length` bytes of the record buffer (length-prefixed), their
-/// scope and times the first `3 * count` numbers of the meta buffer. With
-/// `room` > 0 the body is gzip-compressed and holds as many leading spans as
-/// fit in `room` bytes. `last_batch_spans()` then tells how many records were
+/// Encodes `count` ended spans into one request body, left in the output
+/// buffer; returns its length (-1 when no span could be read). Their records
+/// are the input's first `length` bytes (length-prefixed), their scope and
+/// times the first `3 * count` numbers of the meta buffer. With `room` > 0
+/// the body is gzip-compressed and holds as many leading spans as fit in
+/// `room` bytes. `last_batch_spans()` then tells how many records were
 /// taken, `last_batch_invalid()` how many of them could not be read.
-#[wasm_bindgen]
-pub fn encode_batch(
+#[no_mangle]
+pub extern "C" fn encode_batch(
     provider: u32,
     protobuf: bool,
     count: u32,
     length: u32,
     room: u32,
-) -> Option<Vec<u8>> {
-    let result = RECORD.with(|records| {
+) -> i32 {
+    let result = with_input(length, |records| {
         META.with(|meta| {
-            let records = records.get(..length as usize)?;
             let meta = meta.get(..count as usize * 3)?;
             let room = (room > 0).then_some(room as usize);
             registry::with(|r| r.encode_records(provider, protobuf as usize, records, meta, room))
@@ -163,15 +207,19 @@ pub fn encode_batch(
     let (body, taken, invalid) = result.unwrap_or((Vec::new(), count, count));
     LAST_BATCH_SPANS.with(|n| *n = taken);
     LAST_INVALID.with(|n| *n = invalid);
-    (!body.is_empty()).then_some(body)
+    if body.is_empty() {
+        -1
+    } else {
+        output(body)
+    }
 }
 
-#[wasm_bindgen]
-pub fn last_batch_invalid() -> u32 {
+#[no_mangle]
+pub extern "C" fn last_batch_invalid() -> u32 {
     LAST_INVALID.with(|n| *n)
 }
 
-#[wasm_bindgen]
-pub fn last_batch_spans() -> u32 {
+#[no_mangle]
+pub extern "C" fn last_batch_spans() -> u32 {
     LAST_BATCH_SPANS.with(|n| *n)
 }

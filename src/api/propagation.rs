@@ -1,48 +1,60 @@
 //! The propagators' header formats, for the facade. Parsed headers come back
 //! as flat strings of fixed-width fields (or `""` when invalid), which cost
-//! one crossing and no objects.
+//! one crossing and no objects. Strings travel as in `api` (the input buffer
+//! in, the output buffer out).
 
 use crate::core::ids::{SpanId, TraceId};
 use crate::core::propagation::{baggage, traceparent, tracestate, xray};
 use alloc::string::String;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
+
+use super::{output, with_strings};
+
+fn text(out: String) -> i32 {
+    output(out.into_bytes())
+}
 
 /// `traceparent` → 32 hex trace id, 16 hex span id, 2 hex flags; or `""`.
-#[wasm_bindgen]
-pub fn traceparent_parse(header: &str) -> String {
-    match traceparent::parse(header) {
-        Some(tp) => {
-            tp.trace_id.to_hex() + &tp.span_id.to_hex() + if tp.sampled() { "01" } else { "00" }
-        }
-        None => String::new(),
-    }
+#[no_mangle]
+pub extern "C" fn traceparent_parse(header_len: u32) -> i32 {
+    text(with_strings(
+        [header_len],
+        |[header]| match traceparent::parse(header) {
+            Some(tp) => {
+                tp.trace_id.to_hex() + &tp.span_id.to_hex() + if tp.sampled() { "01" } else { "00" }
+            }
+            None => String::new(),
+        },
+    ))
 }
 
-#[wasm_bindgen]
-pub fn traceparent_format(trace_id: &str, span_id: &str, sampled: bool) -> String {
-    match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
-        (Some(trace_id), Some(span_id)) => traceparent::format(&traceparent::TraceParent {
-            trace_id,
-            span_id,
-            flags: sampled as u8,
-        }),
-        _ => String::new(),
-    }
+#[no_mangle]
+pub extern "C" fn traceparent_format(trace_id_len: u32, span_id_len: u32, sampled: bool) -> i32 {
+    text(with_strings(
+        [trace_id_len, span_id_len],
+        |[trace_id, span_id]| match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
+            (Some(trace_id), Some(span_id)) => traceparent::format(&traceparent::TraceParent {
+                trace_id,
+                span_id,
+                flags: sampled as u8,
+            }),
+            _ => String::new(),
+        },
+    ))
 }
 
-/// A valid `tracestate`, normalized; `undefined` when invalid.
-#[wasm_bindgen]
-pub fn tracestate_parse(header: &str) -> Option<String> {
-    tracestate::parse(header)
+/// A valid `tracestate`, normalized; -1 when invalid.
+#[no_mangle]
+pub extern "C" fn tracestate_parse(header_len: u32) -> i32 {
+    with_strings([header_len], |[header]| tracestate::parse(header)).map_or(-1, text)
 }
 
 /// `X-Amzn-Trace-Id` → 32 hex trace id, 16 hex parent id, `1`/`0`/`?`, then
 /// the other fields as written; or `""`.
-#[wasm_bindgen]
-pub fn xray_parse(header: &str) -> String {
-    let Some(h) = xray::parse(header) else {
-        return String::new();
+#[no_mangle]
+pub extern "C" fn xray_parse(header_len: u32) -> i32 {
+    let Some(h) = with_strings([header_len], |[header]| xray::parse(header)) else {
+        return 0;
     };
     let mut out = h.trace_id.to_hex() + &h.parent_id.to_hex();
     out.push(match h.sampled {
@@ -50,20 +62,28 @@ pub fn xray_parse(header: &str) -> String {
         Some(false) => '0',
         None => '?',
     });
-    out + &h.extra
+    text(out + &h.extra)
 }
 
-#[wasm_bindgen]
-pub fn xray_format(trace_id: &str, span_id: &str, sampled: bool, extra: &str) -> String {
-    match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
-        (Some(trace_id), Some(parent_id)) => xray::format(&xray::XRayHeader {
-            trace_id,
-            parent_id,
-            sampled: Some(sampled),
-            extra: extra.into(),
-        }),
-        _ => String::new(),
-    }
+#[no_mangle]
+pub extern "C" fn xray_format(
+    trace_id_len: u32,
+    span_id_len: u32,
+    sampled: bool,
+    extra_len: u32,
+) -> i32 {
+    let lengths = [trace_id_len, span_id_len, extra_len];
+    text(with_strings(lengths, |[trace_id, span_id, extra]| {
+        match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
+            (Some(trace_id), Some(parent_id)) => xray::format(&xray::XRayHeader {
+                trace_id,
+                parent_id,
+                sampled: Some(sampled),
+                extra: extra.into(),
+            }),
+            _ => String::new(),
+        }
+    }))
 }
 
 fn push_packed(out: &mut String, text: &str) {
@@ -81,30 +101,32 @@ fn push_packed(out: &mut String, text: &str) {
 }
 
 /// `baggage` → key, value, metadata triples, each string `<utf16 length>:<text>`.
-#[wasm_bindgen]
-pub fn baggage_parse(header: &str) -> String {
+#[no_mangle]
+pub extern "C" fn baggage_parse(header_len: u32) -> i32 {
     let mut out = String::new();
-    for entry in baggage::parse(header) {
+    for entry in with_strings([header_len], |[header]| baggage::parse(header)) {
         push_packed(&mut out, &entry.key);
         push_packed(&mut out, &entry.value);
         push_packed(&mut out, &entry.metadata);
     }
-    out
+    text(out)
 }
 
 /// The inverse: triples in the same packing → a `baggage` header.
-#[wasm_bindgen]
-pub fn baggage_format(packed: &str) -> String {
+#[no_mangle]
+pub extern "C" fn baggage_format(packed_len: u32) -> i32 {
     let mut entries = Vec::new();
-    let mut strings = crate::core::record::strings(packed);
-    while let (Some(key), Some(value), Some(metadata)) =
-        (strings.next(), strings.next(), strings.next())
-    {
-        entries.push(baggage::Entry {
-            key: key.into(),
-            value: value.into(),
-            metadata: metadata.into(),
-        });
-    }
-    baggage::format(&entries)
+    with_strings([packed_len], |[packed]| {
+        let mut strings = crate::core::record::strings(packed);
+        while let (Some(key), Some(value), Some(metadata)) =
+            (strings.next(), strings.next(), strings.next())
+        {
+            entries.push(baggage::Entry {
+                key: key.into(),
+                value: value.into(),
+                metadata: metadata.into(),
+            });
+        }
+    });
+    text(baggage::format(&entries))
 }
