@@ -23,9 +23,14 @@ static OUTPUT: Global<Vec<u8>> = Global::new(Vec::new());
 /// records; at least `capacity` bytes.
 #[no_mangle]
 pub extern "C" fn input_buffer(capacity: u32) -> u32 {
-    INPUT.with(|buffer| {
+    at_least(&INPUT, capacity)
+}
+
+/// The address of `buffer`, grown to at least `capacity` items first.
+fn at_least<T: Copy + Default>(buffer: &Global<Vec<T>>, capacity: u32) -> u32 {
+    buffer.with(|buffer| {
         if buffer.len() < capacity as usize {
-            buffer.resize(capacity as usize, 0);
+            buffer.resize(capacity as usize, T::default());
         }
         buffer.as_ptr() as u32
     })
@@ -171,12 +176,7 @@ static META: Global<Vec<f64>> = Global::new(Vec::new());
 /// numbers a span) before `encode_batch`.
 #[no_mangle]
 pub extern "C" fn meta_buffer(capacity: u32) -> u32 {
-    META.with(|buffer| {
-        if buffer.len() < capacity as usize {
-            buffer.resize(capacity as usize, 0.0);
-        }
-        buffer.as_ptr() as u32
-    })
+    at_least(&META, capacity)
 }
 
 static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
