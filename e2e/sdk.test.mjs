@@ -168,9 +168,13 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
     const xout = {};
     wt.propagation.inject(wt.trace.setSpan(xctx, xspan), xout);
     xspan.end();
+    const unsampledCtx = wt.propagation.extract(wt.ROOT_CONTEXT, { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00" });
+    const unsampled = provider.getTracer("p").startSpan("not-sampled", {}, unsampledCtx);
+    const uout = {};
+    wt.propagation.inject(wt.trace.setSpan(unsampledCtx, unsampled), uout);
     const garbage = wt.propagation.extract(wt.ROOT_CONTEXT, { traceparent: "zz", "x-amzn-trace-id": "Root=nope", baggage: "%%%" });
     await provider.forceFlush();
-    return { out, xout, span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
+    return { out, xout, uout, unsampled: unsampled.spanContext(), span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
   });
   await page.close();
   assert.equal(result.out.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.span.spanId}-01`);
@@ -179,6 +183,8 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
   assert.equal(result.out["x-amzn-trace-id"], `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=${result.span.spanId};Sampled=1`);
   assert.equal(result.xspan.traceId, "5759e988bd862e3fe1be46a994272793");
   assert.equal(result.xout["x-amzn-trace-id"], `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${result.xspan.spanId};Sampled=1;Self=1-67891234-abcdef012345678912345678;Lineage=a87bd80c:1`);
+  assert.equal(result.uout.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.unsampled.spanId}-00`);
+  assert.equal(result.uout["x-amzn-trace-id"], `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=${result.unsampled.spanId};Sampled=0`);
   assert.equal(result.garbageSpan, true, "malformed headers are ignored");
   assert.deepEqual(result.fields.sort(), ["baggage", "traceparent", "tracestate", "x-amzn-trace-id"]);
   const server = sink.spans().find((s) => s.name === "server-side");

@@ -1,6 +1,9 @@
-// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. The header
-// formats live in Rust (src/core/propagation); these only move headers
-// between carriers and contexts. A malformed header is ignored, never thrown.
+// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. Parsing lives in
+// Rust (src/core/propagation); these move headers between carriers and
+// contexts. Injecting only fills the fixed templates of traceparent and
+// X-Ray with ids already checked valid, here: two crossings into
+// WebAssembly per traced request cost more than that. A malformed header is
+// ignored, never thrown.
 import { wasm, str } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
 
@@ -19,7 +22,7 @@ export class W3CTraceContextPropagator {
   inject(ctx, carrier, setter) {
     const sc = activeSpanContext(ctx);
     if (!sc) return;
-    setter.set(carrier, "traceparent", wasm.traceparent_format(sc.traceId, sc.spanId, (sc.traceFlags & 1) === 1));
+    setter.set(carrier, "traceparent", `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & 1}`);
     const state = sc.traceState?.serialize?.() ?? (typeof sc.traceState === "string" ? sc.traceState : "");
     if (state) setter.set(carrier, "tracestate", state);
   }
@@ -106,8 +109,9 @@ export class AWSXRayPropagator {
   inject(ctx, carrier, setter) {
     const sc = activeSpanContext(ctx);
     if (!sc) return;
-    const header = wasm.xray_format(sc.traceId, sc.spanId, (sc.traceFlags & 1) === 1, sc.xrayExtra ?? "");
-    if (header) setter.set(carrier, "x-amzn-trace-id", header);
+    const id = sc.traceId;
+    const extra = sc.xrayExtra ? ";" + sc.xrayExtra : "";
+    setter.set(carrier, "x-amzn-trace-id", `Root=1-${id.slice(0, 8)}-${id.slice(8)};Parent=${sc.spanId};Sampled=${sc.traceFlags & 1}${extra}`);
   }
   extract(ctx, carrier, getter) {
     const header = first(getter.get(carrier, "x-amzn-trace-id"));

@@ -75,12 +75,7 @@ export function encode_batch(provider, protobuf, count, length, room) {
 export const last_batch_spans = () => core.last_batch_spans();
 export const last_batch_invalid = () => core.last_batch_invalid();
 export const traceparent_parse = (header) => text(core.traceparent_parse(...put(header)));
-export const traceparent_format = (traceId, spanId, sampled) => text(core.traceparent_format(...put(traceId, spanId), sampled));
 export const tracestate_parse = (header) => text(core.tracestate_parse(...put(header)));
 export const xray_parse = (header) => text(core.xray_parse(...put(header)));
-export function xray_format(traceId, spanId, sampled, extra) {
-  const [t, s, e] = put(traceId, spanId, extra);
-  return text(core.xray_format(t, s, sampled, e));
-}
 export const baggage_parse = (header) => text(core.baggage_parse(...put(header)));
 export const baggage_format = (packed) => text(core.baggage_format(...put(packed)));

@@ -1,9 +1,9 @@
-//! The propagators' header formats, for the facade. Parsed headers come back
+//! The propagators' header parsers, for the facade (it fills the fixed
+//! inject templates itself, from ids it has checked). Parsed headers come back
 //! as flat strings of fixed-width fields (or `""` when invalid), which cost
 //! one crossing and no objects. Strings travel as in `api` (the input buffer
 //! in, the output buffer out).
 
-use crate::core::ids::{SpanId, TraceId};
 use crate::core::propagation::{baggage, traceparent, tracestate, xray};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,21 +28,6 @@ pub extern "C" fn traceparent_parse(header_len: u32) -> i32 {
     ))
 }
 
-#[no_mangle]
-pub extern "C" fn traceparent_format(trace_id_len: u32, span_id_len: u32, sampled: bool) -> i32 {
-    text(with_strings(
-        [trace_id_len, span_id_len],
-        |[trace_id, span_id]| match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
-            (Some(trace_id), Some(span_id)) => traceparent::format(&traceparent::TraceParent {
-                trace_id,
-                span_id,
-                flags: sampled as u8,
-            }),
-            _ => String::new(),
-        },
-    ))
-}
-
 /// A valid `tracestate`, normalized; -1 when invalid.
 #[no_mangle]
 pub extern "C" fn tracestate_parse(header_len: u32) -> i32 {
@@ -63,27 +48,6 @@ pub extern "C" fn xray_parse(header_len: u32) -> i32 {
         None => '?',
     });
     text(out + &h.extra)
-}
-
-#[no_mangle]
-pub extern "C" fn xray_format(
-    trace_id_len: u32,
-    span_id_len: u32,
-    sampled: bool,
-    extra_len: u32,
-) -> i32 {
-    let lengths = [trace_id_len, span_id_len, extra_len];
-    text(with_strings(lengths, |[trace_id, span_id, extra]| {
-        match (TraceId::from_hex(trace_id), SpanId::from_hex(span_id)) {
-            (Some(trace_id), Some(parent_id)) => xray::format(&xray::XRayHeader {
-                trace_id,
-                parent_id,
-                sampled: Some(sampled),
-                extra: extra.into(),
-            }),
-            _ => String::new(),
-        }
-    }))
 }
 
 fn push_packed(out: &mut String, text: &str) {
