@@ -227,13 +227,13 @@ function value(v, nested) {
   return false;
 }
 
-/** `A` key value sections: a span's own attributes, or a resource's. */
+/** `A` key value sections from a flat [key, value, …] list: a span's own attributes, or a resource's. */
 function attributeSections(attributes) {
-  for (const key in attributes) {
+  for (let i = 0; i < attributes.length; i += 2) {
     const mark = pos;
     u8(65); // A
-    text(key);
-    if (!value(attributes[key], false)) pos = mark;
+    text(attributes[i]);
+    if (!value(attributes[i + 1], false)) pos = mark;
   }
 }
 
@@ -302,7 +302,7 @@ const EMPTY = Object.freeze({});
 /** A resource's attributes in the record format, for `provider_new`. */
 export function packAttributes(attributes) {
   pos = 0;
-  attributeSections(attributes);
+  attributeSections(Object.entries(attributes).flat());
   return bytes.slice(0, pos);
 }
 

@@ -16,8 +16,7 @@ export class Span {
     this._spanContext = spanContext;
     this._parentSpanId = parentSpanId;
     this._start = startMs;
-    this._attributes = {};
-    this._attributeCount = 0;
+    this._attributes = []; // key, value, key, value…: no dictionary object a span
     this._events = NONE; // [name, nanoseconds from start, attributes]
     this._links = NONE; // [link, trace state]
     this._dropped = null; // [attributes, events, links], made on the first drop
@@ -32,16 +31,21 @@ export class Span {
 
   setAttribute(key, value) {
     if (this._ended || value == null) return this;
+    if (typeof key !== "string") key = String(key);
+    const limits = this._limits;
+    if (typeof value === "string" && value.length > limits.attributeValueLengthLimit) value = value.slice(0, limits.attributeValueLengthLimit);
     const attributes = this._attributes;
-    if (!(key in attributes)) {
-      if (this._attributeCount >= this._limits.attributeCountLimit) {
-        (this._dropped ??= [0, 0, 0])[0]++;
+    for (let i = 0; i < attributes.length; i += 2) {
+      if (attributes[i] === key) {
+        attributes[i + 1] = value;
         return this;
       }
-      this._attributeCount++;
     }
-    const max = this._limits.attributeValueLengthLimit;
-    attributes[key] = typeof value === "string" && value.length > max ? value.slice(0, max) : value;
+    if (attributes.length >= limits.attributeCountLimit * 2) {
+      (this._dropped ??= [0, 0, 0])[0]++;
+      return this;
+    }
+    attributes.push(key, value);
     return this;
   }
   setAttributes(attributes) {
