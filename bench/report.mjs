@@ -291,7 +291,7 @@ if (browser) {
   md.push(
     "### Browser",
     "",
-    `Repetitions: ${P.reps} per workload (start-up ${P.startupReps}, long tasks ${P.longTaskReps}), each in a fresh browser context and page, the SDK order alternating. Both SDKs export to the same local sink (same origin, answers 200 at once, counts spans): the "no-op exporter" of the throughput workload is that sink, so both pay the same network cost. Each SDK posts with its defaults (wasmtrace gzips with CompressionStream; OpenTelemetry JS sends plain JSON).`,
+    `Repetitions: ${P.reps} per workload (start-up ${P.startupReps}, fetch and XHR ${P.httpReps ?? P.reps}, long tasks ${P.longTaskReps}), each in a fresh browser context and page, the SDK order alternating. Both SDKs export to the same local sink (same origin, answers 200 at once, counts spans): the "no-op exporter" of the throughput workload is that sink, so both pay the same network cost. Each SDK posts with its defaults (wasmtrace gzips with CompressionStream; OpenTelemetry JS sends plain JSON).`,
     "",
     "| Entry | Files (raw / gzip -9 / brotli -q 11 bytes) | Total raw | Total gzip | Total brotli |",
     "|---|---|---|---|---|",
