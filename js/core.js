@@ -140,6 +140,9 @@ export function relativeMillis(time) {
 
 // ---- the record format (src/core/record.rs) --------------------------------
 
+/** An empty attribute set, shared. */
+export const EMPTY = Object.freeze({});
+
 // Records are written into this scratch buffer, then copied into linear
 // memory in one piece: no string is built per span and nothing is
 // allocated per field.
@@ -297,7 +300,6 @@ function writeSpan(span) {
   view.setUint32(start, pos - start - 4, true);
 }
 
-const EMPTY = Object.freeze({});
 
 /** A resource's attributes in the record format, for `provider_new`. */
 export function packAttributes(attributes) {
@@ -318,7 +320,7 @@ export function encodeBatch(provider, protobuf, queue, count, room) {
   for (let i = 0; i < count; i++) writeSpan(queue[i]);
   const length = pos;
   // Both buffers first: sizing one may grow memory and detach views of the other.
-  const recordPtr = wasm.record_buffer(length);
+  const recordPtr = wasm.input_buffer(length);
   const metaPtr = wasm.meta_buffer(count * 3);
   const buffer = exports.memory.buffer;
   new Uint8Array(buffer, recordPtr, length).set(bytes.subarray(0, length));

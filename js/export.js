@@ -245,10 +245,9 @@ export class BatchSpanProcessor {
     // Cleared in a callback, which always runs after this assignment, even
     // when the drain finishes synchronously (an empty queue): a promise left
     // here would stop every later export.
-    const running = (this._running = this._drain().finally(() => {
+    return (this._running = this._drain().finally(() => {
       this._running = null;
     }));
-    return running;
   }
 
   async _drain() {

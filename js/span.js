@@ -1,10 +1,9 @@
 // Spans and tracers. A span keeps its data in plain JavaScript while it is
 // open and, once ended, in its processors' queues; it is written into the
 // record format (core.js) only when its batch leaves.
-import { wasm, diag, relativeMillis, spanId, xrayTraceId, randomHex, isValidSpanId, isValidTraceId } from "./core.js";
+import { wasm, diag, relativeMillis, spanId, xrayTraceId, randomHex, isValidSpanId, isValidTraceId, EMPTY } from "./core.js";
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
 
-const EMPTY = Object.freeze({});
 const NONE = Object.freeze([]); // no events or links yet: no array per span
 
 export class Span {

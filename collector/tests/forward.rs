@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use common::{all_spans, eventually, proto_spans, Collector, Sink};
+use common::{all_spans, eventually, http_and_grpc_to_file, proto_spans, Collector, Sink};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
@@ -15,36 +15,13 @@ use wasmtrace_collector::rpc::{retry_delay, RpcStatus};
 
 const PROTO: &str = "application/x-protobuf";
 
-/// A collector with HTTP and gRPC receivers on free ports writing to its file.
-fn backend(file: &Path) -> String {
-    format!(
-        "receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:0
-      grpc:
-        endpoint: 127.0.0.1:0
-exporters:
-  file:
-    path: {}
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [file]
-",
-        file.display()
-    )
-}
-
 fn request_of(names: &[&str]) -> ExportTraceServiceRequest {
     ExportTraceServiceRequest::decode(&proto_spans(names)[..]).unwrap()
 }
 
 #[tokio::test]
 async fn grpc_export_lands_in_the_file_with_partial_success() {
-    let c = Collector::start_with(backend, &[]);
+    let c = Collector::start_with(http_and_grpc_to_file, &[]);
     let port = c.port_of("OTLP/gRPC receiver");
     let mut client = TraceServiceClient::connect(format!("http://127.0.0.1:{port}"))
         .await
@@ -84,7 +61,7 @@ async fn grpc_export_lands_in_the_file_with_partial_success() {
 async fn grpc_pushback_is_unavailable_with_retry_info() {
     let c = Collector::start_with(
         |file| {
-            backend(file)
+            http_and_grpc_to_file(file)
                 .replacen(
                     "exporters:\n",
                     "processors:\n  memory_limiter:\n    check_interval: 50ms\n    limit_mib: 8\n    spike_limit_mib: 1\n  batch:\n    timeout: 60s\nexporters:\n",
@@ -129,7 +106,7 @@ async fn grpc_pushback_is_unavailable_with_retry_info() {
 
 #[test]
 fn forwards_over_grpc_and_http_to_a_second_collector() {
-    let b = Collector::start_with(backend, &[]);
+    let b = Collector::start_with(http_and_grpc_to_file, &[]);
     let b_grpc = b.port_of("OTLP/gRPC receiver");
     let b_http = b.port;
     let a = Collector::start_with(
@@ -281,7 +258,7 @@ fn sigterm_flushes_batches_and_queues_to_the_backend() {
 async fn grpc_message_over_the_limit_is_resource_exhausted_not_retried() {
     let c = Collector::start_with(
         |file| {
-            backend(file).replace(
+            http_and_grpc_to_file(file).replace(
                 "      grpc:\n",
                 "      grpc:\n        max_recv_msg_size_mib: 1\n",
             )

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{all_spans, Collector};
+use common::{all_spans, http_and_grpc_to_file, Collector};
 use serde_json::Value;
 
 fn manifest(path: &str) -> PathBuf {
@@ -22,28 +22,6 @@ fn require(path: &Path) {
         "{} is missing: run scripts/setup-collector.sh to install the third-party OTLP clients",
         path.display()
     );
-}
-
-fn both_protocols(file: &Path) -> String {
-    format!(
-        "receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:0
-      grpc:
-        endpoint: 127.0.0.1:0
-exporters:
-  file:
-    path: {}
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [file]
-",
-        file.display()
-    )
 }
 
 /// Runs a client; returns the trace id it printed.
@@ -143,7 +121,7 @@ fn python_http_protobuf_gzip_grpc_and_node_json_arrive_intact() {
     let script = manifest("tests/clients/send_otlp.py");
     let script = script.to_str().unwrap();
 
-    let c = Collector::start_with(both_protocols, &[]);
+    let c = Collector::start_with(http_and_grpc_to_file, &[]);
     let grpc = c.port_of("OTLP/gRPC receiver");
     let url = format!("http://127.0.0.1:{}/v1/traces", c.port);
 

@@ -46,6 +46,30 @@ impl Drop for TempDir {
     }
 }
 
+/// A config with OTLP/HTTP and OTLP/gRPC receivers on free ports, writing
+/// every span to `file`, with no processor.
+pub fn http_and_grpc_to_file(file: &Path) -> String {
+    format!(
+        "receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:0
+      grpc:
+        endpoint: 127.0.0.1:0
+exporters:
+  file:
+    path: {}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [file]
+",
+        file.display()
+    )
+}
+
 /// A config with an OTLP/HTTP receiver on 127.0.0.1:0 and the `file` and `debug`
 /// exporters; `http_extra` is indented under `http:`. No processor runs, so a
 /// 200 means the request's line is in the file.
