@@ -155,13 +155,14 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
     const incoming = {
       traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       tracestate: "rojo=00f067aa0ba902b7",
-      baggage: "userId=alice,note=a%20b;prop=1",
+      baggage: "userId=alice,note=a%20b;prop=1,q=%22caf%C3%A9%5C%0A",
     };
     const ctx = wt.propagation.extract(wt.ROOT_CONTEXT, incoming);
     const span = provider.getTracer("p").startSpan("server-side", {}, ctx);
     const out = {};
     wt.propagation.inject(wt.trace.setSpan(ctx, span), out);
     span.end();
+    const q = wt.propagation.getBaggage(ctx)?.getEntry("q")?.value;
     const xrayIn = { "X-Amzn-Trace-Id": "Self=1-67891234-abcdef012345678912345678;Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?;Lineage=a87bd80c:1" };
     const xctx = wt.propagation.extract(wt.ROOT_CONTEXT, xrayIn);
     const xspan = provider.getTracer("p").startSpan("xray-child", {}, xctx);
@@ -174,12 +175,13 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
     wt.propagation.inject(wt.trace.setSpan(unsampledCtx, unsampled), uout);
     const garbage = wt.propagation.extract(wt.ROOT_CONTEXT, { traceparent: "zz", "x-amzn-trace-id": "Root=nope", baggage: "%%%" });
     await provider.forceFlush();
-    return { out, xout, uout, unsampled: unsampled.spanContext(), span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
+    return { q, out, xout, uout, unsampled: unsampled.spanContext(), span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
   });
   await page.close();
   assert.equal(result.out.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.span.spanId}-01`);
   assert.equal(result.out.tracestate, "rojo=00f067aa0ba902b7");
-  assert.equal(result.out.baggage, "userId=alice,note=a%20b;prop=1");
+  assert.equal(result.q, '"caf\u00e9\\\n', "percent-decoded, quotes, escapes and UTF-8 kept");
+  assert.equal(result.out.baggage, "userId=alice,note=a%20b;prop=1,q=%22caf%C3%A9%5C%0A");
   assert.equal(result.out["x-amzn-trace-id"], `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=${result.span.spanId};Sampled=1`);
   assert.equal(result.xspan.traceId, "5759e988bd862e3fe1be46a994272793");
   assert.equal(result.xout["x-amzn-trace-id"], `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${result.xspan.spanId};Sampled=1;Self=1-67891234-abcdef012345678912345678;Lineage=a87bd80c:1`);

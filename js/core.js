@@ -339,4 +339,9 @@ export function encodeBatch(provider, protobuf, queue, count, room) {
   return wasm.encode_batch(provider, protobuf, count, length, room);
 }
 
-export const str = (s) => s.length + ":" + s;
+/** Strings in the record format (length-prefixed UTF-8), for `baggage_format`. */
+export function packStrings(strings) {
+  pos = 0;
+  for (const s of strings) text(s);
+  return bytes.subarray(0, pos);
+}

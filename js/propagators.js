@@ -4,7 +4,7 @@
 // X-Ray with ids already checked valid, here: two crossings into
 // WebAssembly per traced request cost more than that. A malformed header is
 // ignored, never thrown.
-import { wasm, str } from "./core.js";
+import { wasm, packStrings } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
 
 function activeSpanContext(ctx) {
@@ -65,16 +65,16 @@ export class W3CBaggagePropagator {
   inject(ctx, carrier, setter) {
     const baggage = propagation.getBaggage(ctx);
     if (!baggage || isTracingSuppressed(ctx)) return;
-    let packed = "";
-    for (const [key, entry] of baggage.getAllEntries()) packed += str(key) + str(String(entry.value)) + str(entry.metadata?.toString?.() ?? "");
-    const header = wasm.baggage_format(packed);
+    const strings = [];
+    for (const [key, entry] of baggage.getAllEntries()) strings.push(key, String(entry.value), entry.metadata?.toString?.() ?? "");
+    const header = wasm.baggage_format(packStrings(strings));
     if (header) setter.set(carrier, "baggage", header);
   }
   extract(ctx, carrier, getter) {
     const raw = getter.get(carrier, "baggage");
     const header = Array.isArray(raw) ? raw.join(",") : raw;
     if (typeof header !== "string" || !header) return ctx;
-    const strings = unpackStrings(wasm.baggage_parse(header));
+    const strings = wasm.baggage_parse(header);
     if (strings.length === 0) return ctx;
     const entries = {};
     for (let i = 0; i + 2 < strings.length; i += 3) {
@@ -86,19 +86,6 @@ export class W3CBaggagePropagator {
 }
 
 const baggageMetadata = (text) => ({ toString: () => text });
-
-/** Reads a run of `<length>:<text>` strings. */
-function unpackStrings(packed) {
-  const out = [];
-  let at = 0;
-  while (at < packed.length) {
-    const colon = packed.indexOf(":", at);
-    const length = Number(packed.slice(at, colon));
-    out.push(packed.substr(colon + 1, length));
-    at = colon + 1 + length;
-  }
-  return out;
-}
 
 /**
  * AWS X-Ray `X-Amzn-Trace-Id`. Unlike OpenTelemetry JS's, it accepts a

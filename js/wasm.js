@@ -56,10 +56,15 @@ const text = (length) => (length < 0 ? undefined : decoder.decode(output(length)
 export const set_time_origin = (ms) => core.set_time_origin(ms);
 export const sampler_new = (kind, ratio, perSecond) => core.sampler_new(kind, ratio, perSecond);
 export const sampler_parent_based = (...samplers) => core.sampler_parent_based(...samplers);
+/** Copies bytes into the input buffer; returns their length. */
+function putBytes(bytes) {
+  const at = core.input_buffer(bytes.length); // first: it may grow memory
+  new Uint8Array(core.memory.buffer, at, bytes.length).set(bytes);
+  return bytes.length;
+}
+
 export function provider_new(resource, sampler) {
-  const at = core.input_buffer(resource.length); // first: it may grow memory
-  new Uint8Array(core.memory.buffer, at, resource.length).set(resource);
-  const id = core.provider_new(resource.length, sampler);
+  const id = core.provider_new(putBytes(resource), sampler);
   if (id < 0) throw new Error("wasmtrace: the resource's attributes could not be read");
   return id;
 }
@@ -77,5 +82,7 @@ export const last_batch_invalid = () => core.last_batch_invalid();
 export const traceparent_parse = (header) => text(core.traceparent_parse(...put(header)));
 export const tracestate_parse = (header) => text(core.tracestate_parse(...put(header)));
 export const xray_parse = (header) => text(core.xray_parse(...put(header)));
-export const baggage_parse = (header) => text(core.baggage_parse(...put(header)));
-export const baggage_format = (packed) => text(core.baggage_format(...put(packed)));
+/** Key, value, metadata triples, flat. */
+export const baggage_parse = (header) => JSON.parse(text(core.baggage_parse(...put(header))));
+/** `packed`: the triples in the record format. */
+export const baggage_format = (packed) => text(core.baggage_format(putBytes(packed)));

@@ -4,84 +4,74 @@
 //! one crossing and no objects. Strings travel as in `api` (the input buffer
 //! in, the output buffer out).
 
+use crate::core::ids::push_hex;
+use crate::core::json::push_string;
 use crate::core::propagation::{baggage, traceparent, tracestate, xray};
-use alloc::string::String;
+use crate::core::record;
 use alloc::vec::Vec;
 
-use super::{output, with_strings};
-
-fn text(out: String) -> i32 {
-    output(out.into_bytes())
-}
+use super::{output, with_input, with_strings};
 
 /// `traceparent` → 32 hex trace id, 16 hex span id, 2 hex flags; or `""`.
 #[no_mangle]
 pub extern "C" fn traceparent_parse(header_len: u32) -> i32 {
-    text(with_strings(
-        [header_len],
-        |[header]| match traceparent::parse(header) {
-            Some(tp) => {
-                tp.trace_id.to_hex() + &tp.span_id.to_hex() + if tp.sampled() { "01" } else { "00" }
-            }
-            None => String::new(),
-        },
-    ))
+    let mut out = Vec::new();
+    if let Some(tp) = with_strings([header_len], |[header]| traceparent::parse(header)) {
+        push_hex(&mut out, &tp.trace_id.0);
+        push_hex(&mut out, &tp.span_id.0);
+        out.extend_from_slice(if tp.sampled() { b"01" } else { b"00" });
+    }
+    output(out)
 }
 
 /// A valid `tracestate`, normalized; -1 when invalid.
 #[no_mangle]
 pub extern "C" fn tracestate_parse(header_len: u32) -> i32 {
-    with_strings([header_len], |[header]| tracestate::parse(header)).map_or(-1, text)
+    with_strings([header_len], |[header]| tracestate::parse(header))
+        .map_or(-1, |state| output(state.into_bytes()))
 }
 
 /// `X-Amzn-Trace-Id` → 32 hex trace id, 16 hex parent id, `1`/`0`/`?`, then
 /// the other fields as written; or `""`.
 #[no_mangle]
 pub extern "C" fn xray_parse(header_len: u32) -> i32 {
-    let Some(h) = with_strings([header_len], |[header]| xray::parse(header)) else {
-        return 0;
-    };
-    let mut out = h.trace_id.to_hex() + &h.parent_id.to_hex();
-    out.push(match h.sampled {
-        Some(true) => '1',
-        Some(false) => '0',
-        None => '?',
-    });
-    text(out + &h.extra)
+    let mut out = Vec::new();
+    if let Some(h) = with_strings([header_len], |[header]| xray::parse(header)) {
+        push_hex(&mut out, &h.trace_id.0);
+        push_hex(&mut out, &h.parent_id.0);
+        out.push(match h.sampled {
+            Some(true) => b'1',
+            Some(false) => b'0',
+            None => b'?',
+        });
+        out.extend_from_slice(h.extra.as_bytes());
+    }
+    output(out)
 }
 
-fn push_packed(out: &mut String, text: &str) {
-    let mut digits = Vec::new();
-    // UTF-16 units, as JavaScript's `.length` counts them: one per UTF-8
-    // lead byte, two for the four-byte sequences outside the BMP.
-    let units = text
-        .bytes()
-        .map(|b| (b & 0xc0 != 0x80) as u64 + (b >= 0xf0) as u64)
-        .sum();
-    crate::core::json::push_u64(&mut digits, units);
-    out.push_str(core::str::from_utf8(&digits).unwrap_or_default());
-    out.push(':');
-    out.push_str(text);
-}
-
-/// `baggage` → key, value, metadata triples, each string `<utf16 length>:<text>`.
+/// `baggage` → a JSON array of key, value, metadata triples.
 #[no_mangle]
 pub extern "C" fn baggage_parse(header_len: u32) -> i32 {
-    let mut out = String::new();
+    let mut out = Vec::from(*b"[");
     for entry in with_strings([header_len], |[header]| baggage::parse(header)) {
-        push_packed(&mut out, &entry.key);
-        push_packed(&mut out, &entry.value);
-        push_packed(&mut out, &entry.metadata);
+        for text in [&entry.key, &entry.value, &entry.metadata] {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            push_string(&mut out, text);
+        }
     }
-    text(out)
+    out.push(b']');
+    output(out)
 }
 
-/// The inverse: triples in the same packing → a `baggage` header.
+/// The inverse: key, value, metadata triples as length-prefixed strings (the
+/// record format's) → a `baggage` header.
 #[no_mangle]
 pub extern "C" fn baggage_format(packed_len: u32) -> i32 {
     let mut entries = Vec::new();
-    with_strings([packed_len], |[packed]| {
-        let mut strings = crate::core::record::strings(packed);
+    with_input(packed_len, |packed| {
+        let mut strings = record::strings(packed);
         while let (Some(key), Some(value), Some(metadata)) =
             (strings.next(), strings.next(), strings.next())
         {
@@ -92,5 +82,5 @@ pub extern "C" fn baggage_format(packed_len: u32) -> i32 {
             });
         }
     });
-    text(baggage::format(&entries))
+    output(baggage::format(&entries).into_bytes())
 }

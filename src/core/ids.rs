@@ -50,9 +50,9 @@ impl TraceId {
         hex_string(&self.0)
     }
 
-    pub fn from_hex(text: &str) -> Option<TraceId> {
+    pub fn from_hex(text: impl AsRef<[u8]>) -> Option<TraceId> {
         let mut id = [0u8; 16];
-        decode_hex(text.as_bytes(), &mut id)?;
+        decode_hex(text.as_ref(), &mut id)?;
         Some(TraceId(id)).filter(TraceId::is_valid)
     }
 
@@ -69,14 +69,14 @@ impl TraceId {
 
     /// Parses the X-Ray text form; anything else (wrong version, length or
     /// separators, non-hex, all zeros) is `None`.
-    pub fn from_xray_text(text: &str) -> Option<TraceId> {
-        let b = text.as_bytes();
-        if b.len() != 35 || &b[..2] != b"1-" || b[10] != b'-' {
+    pub fn from_xray_text(text: impl AsRef<[u8]>) -> Option<TraceId> {
+        let b = text.as_ref();
+        if b.len() != 35 || !b.starts_with(b"1-") || b.get(10) != Some(&b'-') {
             return None;
         }
         let mut id = [0u8; 16];
-        decode_hex(&b[2..10], &mut id[..4])?;
-        decode_hex(&b[11..], &mut id[4..])?;
+        decode_hex(b.get(2..10)?, &mut id[..4])?;
+        decode_hex(b.get(11..)?, &mut id[4..])?;
         Some(TraceId(id)).filter(TraceId::is_valid)
     }
 }
@@ -98,9 +98,9 @@ impl SpanId {
         hex_string(&self.0)
     }
 
-    pub fn from_hex(text: &str) -> Option<SpanId> {
+    pub fn from_hex(text: impl AsRef<[u8]>) -> Option<SpanId> {
         let mut id = [0u8; 8];
-        decode_hex(text.as_bytes(), &mut id)?;
+        decode_hex(text.as_ref(), &mut id)?;
         Some(SpanId(id)).filter(SpanId::is_valid)
     }
 }
@@ -159,7 +159,7 @@ mod tests {
     #[test]
     fn xray_text_round_trips_and_rejects_malformed() {
         let id = TraceId::xray(1_700_000_000, [7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-        assert_eq!(TraceId::from_xray_text(&id.to_xray_text()), Some(id));
+        assert_eq!(TraceId::from_xray_text(id.to_xray_text()), Some(id));
         for bad in [
             "",
             "1-6750a1b2-abababababababababababa",

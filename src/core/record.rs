@@ -138,38 +138,11 @@ pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Reads a run of `<utf16 length>:<text>` strings, stopping at the first
-/// malformed one (the propagation API's packing).
-pub fn strings(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    core::iter::from_fn(move || {
-        let (digits, after) = rest.split_once(':')?;
-        if digits.is_empty() || digits.len() > 9 {
-            return None;
-        }
-        let mut units = 0;
-        for d in digits.bytes() {
-            units = units * 10 + d.is_ascii_digit().then_some((d - b'0') as usize)?;
-        }
-        // From UTF-16 units, which JavaScript's `.length` counts, to bytes.
-        let mut counted = 0;
-        let mut end = None;
-        for (offset, ch) in after.char_indices() {
-            if counted == units {
-                end = Some(offset);
-                break;
-            }
-            counted += ch.len_utf16();
-        }
-        let end = match end {
-            Some(end) => end,
-            None if counted == units => after.len(),
-            None => return None,
-        };
-        let (s, next) = after.split_at_checked(end)?;
-        rest = next;
-        Some(s)
-    })
+/// Reads a run of length-prefixed strings, stopping at the first malformed
+/// one (the propagation API's packing).
+pub fn strings(bytes: &[u8]) -> impl Iterator<Item = &str> {
+    let mut r = Reader { bytes, at: 0 };
+    core::iter::from_fn(move || r.string().ok())
 }
 
 /// Reads a list of `A` attribute sections (a resource's attributes).
@@ -471,12 +444,13 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_counted_in_utf16_units() {
-        let packed = "3:abc2:\u{1f600}0:1:\u{e9}";
-        let read: Vec<_> = strings(packed).collect();
+    fn strings_run_until_a_malformed_one() {
+        let packed = W::default().s("abc").s("\u{1f600}").s("").s("\u{e9}");
+        let read: Vec<_> = strings(&packed.0).collect();
         assert_eq!(read, vec!["abc", "\u{1f600}", "", "\u{e9}"]);
-        assert_eq!(strings("4:abc").count(), 0);
-        assert_eq!(strings("x:abc").count(), 0);
-        assert_eq!(strings("1:a:b").collect::<Vec<_>>(), vec!["a"]);
+        let cut = W::default().s("a").u32(4).raw(b"ab");
+        assert_eq!(strings(&cut.0).collect::<Vec<_>>(), vec!["a"]);
+        let not_utf8 = W::default().s("a").u32(1).raw(&[0xff]).s("b");
+        assert_eq!(strings(&not_utf8.0).collect::<Vec<_>>(), vec!["a"]);
     }
 }

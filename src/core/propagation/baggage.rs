@@ -16,35 +16,32 @@ pub struct Entry {
     pub metadata: String,
 }
 
-fn is_token(s: &str) -> bool {
+fn is_token(s: &[u8]) -> bool {
     !s.is_empty()
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+        && s.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(c))
 }
 
-fn hex_value(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hi = hex_value(*b.get(i + 1)?)?;
-            let lo = hex_value(*b.get(i + 2)?)?;
-            out.push(hi << 4 | lo);
-            i += 3;
+fn percent_decode(text: &[u8]) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let [c, after @ ..] = rest {
+        rest = after;
+        if *c == b'%' {
+            let [hi, lo, after @ ..] = rest else {
+                return None;
+            };
+            let mut byte = [0];
+            crate::core::ids::decode_hex(&[*hi, *lo], &mut byte)?;
+            out.push(byte[0]);
+            rest = after;
         } else {
-            out.push(b[i]);
-            i += 1;
+            out.push(*c);
         }
     }
     String::from_utf8(out).ok()
 }
 
-/// The bytes baggage allows unencoded in a value.
 fn is_baggage_octet(c: u8) -> bool {
     matches!(c, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e) && c != b'%'
 }
@@ -67,39 +64,35 @@ pub fn parse(header: &str) -> Vec<Entry> {
     if header.len() > MAX_BYTES {
         return entries;
     }
-    for member in header.split(',') {
+    for member in super::members(header.as_bytes(), b',') {
         if entries.len() == MAX_ENTRIES {
             break;
         }
-        let (pair, metadata) = match member.split_once(';') {
-            Some((pair, metadata)) => (pair, metadata.trim()),
-            None => (member, ""),
-        };
-        let Some((key, value)) = pair.split_once('=') else {
+        let (pair, metadata) = super::split_once(member, b';').unwrap_or((member, b""));
+        let Some((key, value)) = super::split_once(pair, b'=') else {
             continue;
         };
-        let key = key.trim();
-        let Some(value) = percent_decode(value.trim()) else {
+        let key = super::trim_ows(key);
+        let Some(value) = percent_decode(super::trim_ows(value)) else {
             continue;
         };
         if is_token(key) {
             entries.push(Entry {
-                key: key.into(),
+                key: super::text(key),
                 value,
-                metadata: metadata.into(),
+                metadata: super::text(super::trim_ows(metadata)),
             });
         }
     }
     entries
 }
 
-/// Writes entries until the limits are reached; later entries are dropped.
 pub fn format(entries: &[Entry]) -> String {
     let mut out = String::new();
     for entry in entries
         .iter()
         .take(MAX_ENTRIES)
-        .filter(|e| is_token(&e.key))
+        .filter(|e| is_token(e.key.as_bytes()))
     {
         let mut member = String::new();
         member.push_str(&entry.key);

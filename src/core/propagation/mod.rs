@@ -2,8 +2,43 @@
 //! W3C `baggage`, and AWS X-Ray `X-Amzn-Trace-Id`. Parsing never fails
 //! loudly: a malformed header is `None` (or skipped entries), as the
 //! specifications ask, so bad input from the network never throws.
+//!
+//! The parsers work on bytes: every separator in these formats is ASCII and
+//! their whitespace is HTTP's (spaces and tabs), so there is no need for
+//! `str`'s character searching and Unicode trimming, which would cost the
+//! shipped module several kilobytes.
 
 pub mod baggage;
 pub mod traceparent;
 pub mod tracestate;
 pub mod xray;
+
+use alloc::string::String;
+
+/// `text` without HTTP's optional whitespace (spaces, tabs) at either end.
+fn trim_ows(mut text: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = text {
+        text = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = text {
+        text = rest;
+    }
+    text
+}
+
+/// The parts of `text` before and after its first `separator`.
+fn split_once(text: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
+    let at = text.iter().position(|&c| c == separator)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The members of a `separator`-delimited list, trimmed.
+fn members(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+    text.split(move |&c| c == separator).map(trim_ows)
+}
+
+/// A part of a header as text (the parts are cut at ASCII separators, so
+/// they are UTF-8 whenever the header is).
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.into()).unwrap_or_default()
+}

@@ -28,7 +28,7 @@ fn lower_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
 /// a later version may append fields after a `-`, which are ignored; version
 /// `ff`, upper-case hex and all-zero ids are invalid.
 pub fn parse(header: &str) -> Option<TraceParent> {
-    let h = header.trim_matches(|c| c == ' ' || c == '\t').as_bytes();
+    let h = super::trim_ows(header.as_bytes());
     if h.len() < 55 || h[2] != b'-' || h[35] != b'-' || h[52] != b'-' {
         return None;
     }

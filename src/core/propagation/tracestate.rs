@@ -7,64 +7,54 @@ use alloc::vec::Vec;
 
 const MAX_MEMBERS: usize = 32;
 
-fn valid_key(key: &str) -> bool {
-    let simple = |k: &str, max: usize| {
-        let b = k.as_bytes();
-        !b.is_empty()
-            && b.len() <= max
-            && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-            && b.iter().all(|&c| {
+fn valid_key(key: &[u8]) -> bool {
+    let simple = |k: &[u8], max: usize| {
+        matches!(k.first(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+            && k.len() <= max
+            && k.iter().all(|&c| {
                 c.is_ascii_lowercase()
                     || c.is_ascii_digit()
                     || matches!(c, b'_' | b'-' | b'*' | b'/')
             })
     };
-    match key.split_once('@') {
+    match super::split_once(key, b'@') {
         Some((tenant, system)) => simple(tenant, 241) && simple(system, 14),
-        None => simple(key, 256) && key.as_bytes()[0].is_ascii_lowercase(),
+        None => simple(key, 256) && key.first().is_some_and(u8::is_ascii_lowercase),
     }
 }
 
-fn valid_value(value: &str) -> bool {
-    let b = value.as_bytes();
-    !b.is_empty()
-        && b.len() <= 256
-        && b.iter()
+fn valid_value(value: &[u8]) -> bool {
+    matches!(value.last(), Some(&c) if c != b' ')
+        && value.len() <= 256
+        && value
+            .iter()
             .all(|&c| (0x20..=0x7e).contains(&c) && c != b',' && c != b'=')
-        && b[b.len() - 1] != b' '
 }
 
 /// Validates and normalizes a `tracestate` value; `None` when invalid.
 /// Empty members (`a=1,,b=2`) are allowed and removed.
 pub fn parse(header: &str) -> Option<String> {
-    let mut members: Vec<&str> = Vec::new();
-    for member in header.split(',') {
-        let member = member.trim_matches(|c| c == ' ' || c == '\t');
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut out = Vec::with_capacity(header.len());
+    for member in super::members(header.as_bytes(), b',') {
         if member.is_empty() {
             continue;
         }
-        let (key, value) = member.split_once('=')?;
+        let (key, value) = super::split_once(member, b'=')?;
         if !valid_key(key)
             || !valid_value(value)
-            || members
-                .iter()
-                .any(|m| m.split_once('=').map(|p| p.0) == Some(key))
+            || keys.contains(&key)
+            || keys.len() == MAX_MEMBERS
         {
             return None;
         }
-        members.push(member);
-    }
-    if members.len() > MAX_MEMBERS {
-        return None;
-    }
-    let mut out = String::with_capacity(header.len());
-    for member in members {
+        keys.push(key);
         if !out.is_empty() {
-            out.push(',');
+            out.push(b',');
         }
-        out.push_str(member);
+        out.extend_from_slice(member);
     }
-    Some(out)
+    Some(super::text(&out))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

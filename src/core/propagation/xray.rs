@@ -26,37 +26,36 @@ pub fn parse(header: &str) -> Option<XRayHeader> {
     let mut trace_id = None;
     let mut parent_id = None;
     let mut sampled = None;
-    let mut extra = String::new();
-    for field in header.split(';') {
-        let field = field.trim_matches(|c| c == ' ' || c == '\t');
+    let mut extra = Vec::new();
+    for field in super::members(header.as_bytes(), b';') {
         if field.is_empty() {
             continue;
         }
-        let (key, value) = field.split_once('=')?;
-        let (key, value) = (key.trim(), value.trim());
-        if key.eq_ignore_ascii_case("Root") {
+        let (key, value) = super::split_once(field, b'=')?;
+        let (key, value) = (super::trim_ows(key), super::trim_ows(value));
+        if key.eq_ignore_ascii_case(b"Root") {
             trace_id = Some(TraceId::from_xray_text(value)?);
-        } else if key.eq_ignore_ascii_case("Parent") {
+        } else if key.eq_ignore_ascii_case(b"Parent") {
             parent_id = Some(SpanId::from_hex(value)?);
-        } else if key.eq_ignore_ascii_case("Sampled") {
+        } else if key.eq_ignore_ascii_case(b"Sampled") {
             sampled = match value {
-                "1" => Some(true),
-                "0" => Some(false),
-                "?" => None,
+                b"1" => Some(true),
+                b"0" => Some(false),
+                b"?" => None,
                 _ => return None,
             };
         } else {
             if !extra.is_empty() {
-                extra.push(';');
+                extra.push(b';');
             }
-            extra.push_str(field);
+            extra.extend_from_slice(field);
         }
     }
     Some(XRayHeader {
         trace_id: trace_id?,
         parent_id: parent_id?,
         sampled,
-        extra,
+        extra: super::text(&extra),
     })
 }
 
