@@ -10,7 +10,7 @@ cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm \
   --no-default-features --features standalone
 rm -rf pkg && mkdir -p pkg
 # The features rustc enables by default for wasm32; wasm-opt must accept them.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue \
   target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o pkg/wasmtrace_core_bg.wasm

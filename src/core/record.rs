@@ -73,10 +73,6 @@ impl<'a> Reader<'a> {
         core::str::from_utf8(self.take(len)?).map_err(|_| RecordError("bad UTF-8"))
     }
 
-    fn hex(&mut self, len: usize) -> Result<&'a str, RecordError> {
-        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError("bad id"))
-    }
-
     fn value(&mut self, depth: u8) -> Result<Value<'a>, RecordError> {
         Ok(match self.byte()? {
             b's' => Value::Str(self.string()?),
@@ -162,9 +158,9 @@ pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> 
 /// borrows from it. Times come separately, as numbers.
 pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
     let mut r = Reader { bytes, at: 0 };
-    let trace_id = TraceId::from_hex(r.hex(32)?).ok_or(RecordError("bad trace id"))?;
-    let span_id = SpanId::from_hex(r.hex(16)?).ok_or(RecordError("bad span id"))?;
-    let parent_span_id = SpanId::from_hex(r.hex(16)?);
+    let trace_id = TraceId::from_hex(r.take(32)?).ok_or(RecordError("bad trace id"))?;
+    let span_id = SpanId::from_hex(r.take(16)?).ok_or(RecordError("bad span id"))?;
+    let parent_span_id = SpanId::from_hex(r.take(16)?);
     let kind = SpanKind::from_js(r.byte()?);
     let name = r.string()?;
     let mut span = SpanData {
@@ -199,9 +195,9 @@ pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, R
             }
             b'L' => {
                 let trace_id =
-                    TraceId::from_hex(r.hex(32)?).ok_or(RecordError("bad link trace id"))?;
+                    TraceId::from_hex(r.take(32)?).ok_or(RecordError("bad link trace id"))?;
                 let span_id =
-                    SpanId::from_hex(r.hex(16)?).ok_or(RecordError("bad link span id"))?;
+                    SpanId::from_hex(r.take(16)?).ok_or(RecordError("bad link span id"))?;
                 let trace_state = r.string()?;
                 let attributes = r.attributes()?;
                 span.links.push(Link {
