@@ -283,8 +283,7 @@ impl opentelemetry::trace::Tracer for WasmTracer {
         };
         let sampled = registry::with(|r| {
             r.provider(self.provider.provider)
-                .sampler
-                .should_sample(&trace_id, decision, now_ns())
+                .is_some_and(|p| p.sampler.should_sample(&trace_id, decision, now_ns()))
         });
         let span_id = CoreSpanId::random(random::bytes());
         let flags = if sampled {

@@ -165,8 +165,7 @@ pub extern "C" fn sample(provider: u32, trace_id_len: u32, parent: u32, now_ms: 
     let now = clock::epoch_ns(now_ms);
     registry::with(|r| {
         r.provider(provider)
-            .sampler
-            .should_sample(&trace_id, parent, now)
+            .is_some_and(|p| p.sampler.should_sample(&trace_id, parent, now))
     })
 }
 

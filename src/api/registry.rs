@@ -39,26 +39,27 @@ fn fit_gzip<F: AsRef<[u8]>>(
 ) -> (Vec<u8>, usize) {
     let mut count = fragments.len();
     loop {
-        let body = request_body(
-            encoding,
-            &provider.resource[encoding],
-            &provider.scopes[encoding],
-            &fragments[..count],
-        );
-        let packed = crate::core::gzip::gzip(&body);
+        let leading = fragments.get(..count).unwrap_or_default();
+        let packed = crate::core::gzip::gzip(&request_body(provider, encoding, leading));
         if packed.len() <= room || count == 1 {
             return (packed, count);
         }
-        count = (count * room / packed.len() * 9 / 10).clamp(1, count - 1);
+        // The share that fits, less a tenth; fewer spans than now, at least one.
+        count = (count * room / packed.len().max(1) * 9 / 10)
+            .max(1)
+            .min(count - 1);
     }
 }
 
 fn request_body<F: AsRef<[u8]>>(
+    provider: &Provider,
     encoding: usize,
-    resource: &[u8],
-    scopes: &[Vec<u8>],
     spans: &[(u32, F)],
 ) -> Vec<u8> {
+    let (resource, scopes) = (
+        &provider.resource[encoding & 1],
+        &provider.scopes[encoding & 1],
+    );
     if encoding == 1 {
         otlp_proto::request_body(resource, scopes, spans)
     } else {
@@ -108,8 +109,8 @@ impl Registry {
         self.providers.len() as u32 - 1
     }
 
-    pub fn provider(&mut self, id: u32) -> &mut Provider {
-        &mut self.providers[id as usize]
+    pub fn provider(&mut self, id: u32) -> Option<&mut Provider> {
+        self.providers.get_mut(id as usize)
     }
 
     #[cfg(feature = "otel")]
@@ -124,11 +125,15 @@ impl Registry {
         id
     }
 
+    /// The scope's index, or `u32::MAX` for an unknown provider.
     pub fn add_scope(&mut self, provider: u32, name: &str, version: &str) -> u32 {
-        let scopes = &mut self.providers[provider as usize].scopes;
-        scopes[0].push(otlp_json::scope_prefix(name, version));
-        scopes[1].push(otlp_proto::scope_prefix(name, version));
-        scopes[0].len() as u32 - 1
+        let Some(provider) = self.provider(provider) else {
+            return u32::MAX;
+        };
+        let [json, proto] = &mut provider.scopes;
+        json.push(otlp_json::scope_prefix(name, version));
+        proto.push(otlp_proto::scope_prefix(name, version));
+        json.len() as u32 - 1
     }
 
     /// Encodes the span once and offers it to each of the provider's processors.
@@ -180,8 +185,7 @@ impl Registry {
             return None;
         }
         let provider = &self.providers[p.provider as usize];
-        let e = p.encoding;
-        let body = request_body(e, &provider.resource[e], &provider.scopes[e], &batch);
+        let body = request_body(provider, p.encoding, &batch);
         Some((body, batch.len() as u32))
     }
 
@@ -223,8 +227,9 @@ impl Registry {
         let mut ends = Vec::with_capacity(meta.len() / 3);
         let mut invalid = 0;
         for (record, m) in record::records(records).zip(meta.chunks_exact(3)) {
-            let scope = m[0] as u32;
-            let parsed = record::parse(record, clock::epoch_ns(m[1]), clock::epoch_ns(m[2]));
+            let &[scope, start, end] = m else { break };
+            let scope = scope as u32;
+            let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
             match parsed {
                 Ok(span) if (scope as usize) < provider.scopes[0].len() => {
                     if encoding == 1 {
@@ -251,12 +256,7 @@ impl Registry {
         }
         Some(match room {
             None => {
-                let body = request_body(
-                    encoding,
-                    &provider.resource[encoding],
-                    &provider.scopes[encoding],
-                    &fragments,
-                );
+                let body = request_body(provider, encoding, &fragments);
                 (body, fragments.len() as u32 + invalid, invalid)
             }
             Some(room) => {

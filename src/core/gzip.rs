@@ -64,36 +64,39 @@ const DIST_EXTRA: [u8; 30] = [
     13,
 ];
 
-/// The last table entry whose base is at most `value`.
-fn bucket(table: &[u16], value: usize) -> usize {
-    table
+/// The code of the last table entry whose base is at most `value`, its
+/// base and its number of extra bits.
+fn bucket(bases: &[u16], extras: &[u8], value: usize) -> (u32, usize, u32) {
+    bases
         .iter()
-        .rposition(|&base| base as usize <= value)
-        .unwrap_or(0)
+        .zip(extras)
+        .enumerate()
+        .rfind(|(_, (&base, _))| base as usize <= value)
+        .map_or((0, value, 0), |(code, (&base, &extra))| {
+            (code as u32, base as usize, extra as u32)
+        })
 }
 
 fn copy(bits: &mut Bits, length: usize, distance: usize) {
-    let l = bucket(&LENGTH_BASE, length);
-    literal(bits, 257 + l as u32);
-    bits.put(
-        (length - LENGTH_BASE[l] as usize) as u32,
-        LENGTH_EXTRA[l] as u32,
-    );
-    let d = bucket(&DIST_BASE, distance);
-    bits.code(d as u32, 5);
-    bits.put(
-        (distance - DIST_BASE[d] as usize) as u32,
-        DIST_EXTRA[d] as u32,
-    );
+    let (code, base, extra) = bucket(&LENGTH_BASE, &LENGTH_EXTRA, length);
+    literal(bits, 257 + code);
+    bits.put((length - base) as u32, extra);
+    let (code, base, extra) = bucket(&DIST_BASE, &DIST_EXTRA, distance);
+    bits.code(code, 5);
+    bits.put((distance - base) as u32, extra);
 }
 
 const HASH_BITS: u32 = 14;
 const WINDOW: usize = 32 * 1024;
 const MAX_MATCH: usize = 258;
 
-fn hash(data: &[u8], at: usize) -> usize {
-    let v = u32::from_le_bytes([data[at], data[at + 1], data[at + 2], 0]);
-    (v.wrapping_mul(2_654_435_761) >> (32 - HASH_BITS)) as usize
+/// The hash of the three bytes at `at`, if there are three.
+fn hash(data: &[u8], at: usize) -> Option<usize> {
+    let &[a, b, c] = data.get(at..at + 3)? else {
+        return None;
+    };
+    let v = u32::from_le_bytes([a, b, c, 0]);
+    Some((v.wrapping_mul(2_654_435_761) >> (32 - HASH_BITS)) as usize)
 }
 
 fn crc32(data: &[u8]) -> u32 {
@@ -118,32 +121,35 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
         .extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
     bits.put(1, 1); // the last block
     bits.put(1, 2); // fixed Huffman codes
+                    // `get` rather than indexing: no panic paths in the shipped module.
     let mut table = vec![usize::MAX; 1 << HASH_BITS];
     let mut at = 0;
-    while at < data.len() {
-        if at + 3 <= data.len() {
-            let h = hash(data, at);
-            let candidate = table[h];
-            table[h] = at;
+    while let Some(&byte) = data.get(at) {
+        if let Some(slot) = hash(data, at).and_then(|h| table.get_mut(h)) {
+            let candidate = core::mem::replace(slot, at);
             if candidate != usize::MAX && at - candidate <= WINDOW {
-                let max = (data.len() - at).min(MAX_MATCH);
-                let length = data[candidate..]
+                let ahead = data.get(at..).unwrap_or_default();
+                let length = data
+                    .get(candidate..)
+                    .unwrap_or_default()
                     .iter()
-                    .zip(&data[at..at + max])
+                    .zip(ahead.iter().take(MAX_MATCH))
                     .take_while(|(a, b)| a == b)
                     .count();
                 if length >= 3 {
                     copy(&mut bits, length, at - candidate);
                     // Index the skipped positions too, for later matches.
-                    for p in at + 1..(at + length).min(data.len().saturating_sub(2)) {
-                        table[hash(data, p)] = p;
+                    for p in at + 1..at + length {
+                        if let Some(slot) = hash(data, p).and_then(|h| table.get_mut(h)) {
+                            *slot = p;
+                        }
                     }
                     at += length;
                     continue;
                 }
             }
         }
-        literal(&mut bits, data[at] as u32);
+        literal(&mut bits, byte as u32);
         at += 1;
     }
     literal(&mut bits, 256);

@@ -125,8 +125,13 @@ pub fn decode_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != out.len() * 2 {
         return None;
     }
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
+    let mut rest = text;
+    for byte in out.iter_mut() {
+        let [high, low, after @ ..] = rest else {
+            return None;
+        };
+        *byte = (hex_digit(*high)? << 4) | hex_digit(*low)?;
+        rest = after;
     }
     Some(())
 }

@@ -19,7 +19,7 @@ pub fn push_string(out: &mut Vec<u8>, text: &str) {
             0..=0x1f => b"",
             _ => continue,
         };
-        out.extend_from_slice(&bytes[plain_from..i]);
+        out.extend_from_slice(bytes.get(plain_from..i).unwrap_or_default());
         plain_from = i + 1;
         if escape.is_empty() {
             out.extend_from_slice(b"\\u00");
@@ -29,7 +29,7 @@ pub fn push_string(out: &mut Vec<u8>, text: &str) {
             out.extend_from_slice(escape);
         }
     }
-    out.extend_from_slice(&bytes[plain_from..]);
+    out.extend_from_slice(bytes.get(plain_from..).unwrap_or_default());
     out.push(b'"');
 }
 
@@ -38,16 +38,16 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Appends the decimal digits of `n`.
 pub fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+    let mut count = 0;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
         n /= 10;
+        count += 1;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(digits.get(digits.len() - count..).unwrap_or_default());
 }
 
 /// Appends the decimal digits of `n`, with a sign when negative.

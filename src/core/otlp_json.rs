@@ -3,10 +3,10 @@
 //! integers. Spans are encoded once, when they end, into fragments; a request
 //! body is those fragments joined under their resource and scope.
 
+use super::batch::by_scope;
 use super::ids::push_hex;
 use super::json::{push_i64, push_quoted_u64, push_string, push_u64};
 use super::span::{KeyValue, SpanData, StatusCode, Value};
-use alloc::vec;
 use alloc::vec::Vec;
 
 fn push_value(out: &mut Vec<u8>, value: &Value) {
@@ -192,26 +192,16 @@ pub fn request_body<F: AsRef<[u8]>>(
     let mut out = Vec::with_capacity(size + resource.len() + 64);
     out.extend_from_slice(b"{\"resourceSpans\":[");
     out.extend_from_slice(resource);
-    let mut done = vec![false; scopes.len()];
-    let mut first_scope = true;
-    for (i, (scope, _)) in spans.iter().enumerate() {
-        let scope = *scope as usize;
-        if done[scope] {
-            continue;
-        }
-        done[scope] = true;
-        if !first_scope {
+    for (n, (prefix, fragments)) in by_scope(scopes, spans).enumerate() {
+        if n > 0 {
             out.push(b',');
         }
-        first_scope = false;
-        out.extend_from_slice(&scopes[scope]);
-        let mut first_span = true;
-        for (_, fragment) in spans[i..].iter().filter(|(s, _)| *s as usize == scope) {
-            if !first_span {
+        out.extend_from_slice(prefix);
+        for (n, fragment) in fragments.enumerate() {
+            if n > 0 {
                 out.push(b',');
             }
-            first_span = false;
-            out.extend_from_slice(fragment.as_ref());
+            out.extend_from_slice(fragment);
         }
         out.extend_from_slice(b"]}");
     }

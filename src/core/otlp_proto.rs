@@ -2,6 +2,7 @@
 //! same fragments-then-envelope shape (a span is encoded once, when it ends)
 //! with the field numbers of `opentelemetry/proto/trace/v1/trace.proto`.
 
+use super::batch::by_scope;
 use super::span::{KeyValue, SpanData, StatusCode, Value};
 use alloc::vec::Vec;
 
@@ -146,17 +147,11 @@ pub fn request_body<F: AsRef<[u8]>>(
     spans: &[(u32, F)],
 ) -> Vec<u8> {
     let mut resource_spans = resource.to_vec();
-    let mut done = alloc::vec![false; scopes.len()];
-    for (i, (scope, _)) in spans.iter().enumerate() {
-        let scope = *scope as usize;
-        if done[scope] {
-            continue;
-        }
-        done[scope] = true;
+    for (prefix, fragments) in by_scope(scopes, spans) {
         message(&mut resource_spans, 2, |ss| {
-            ss.extend_from_slice(&scopes[scope]);
-            for (_, fragment) in spans[i..].iter().filter(|(s, _)| *s as usize == scope) {
-                bytes(ss, 2, fragment.as_ref());
+            ss.extend_from_slice(prefix);
+            for fragment in fragments {
+                bytes(ss, 2, fragment);
             }
         });
     }

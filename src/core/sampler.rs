@@ -66,7 +66,7 @@ impl Ratio {
     }
 
     pub fn samples(&self, trace_id: &TraceId) -> bool {
-        let low: [u8; 8] = core::array::from_fn(|i| trace_id.0[8 + i]);
+        let [_, _, _, _, _, _, _, _, low @ ..] = trace_id.0;
         (u64::from_be_bytes(low) >> 1) < self.bound
     }
 }
