@@ -128,6 +128,35 @@ test("fetch: a CLIENT span per request, named by the method, with the stable HTT
   assert.equal(lower.attrs["http.request.method_original"], "post");
 });
 
+test("URLs resolve as the browser resolves them: paths (the fast way and the parser's), relative URLs, and against a <base> of another origin", async () => {
+  const RAW = ["/api/echo?i=1", "/a/b.json", "/a/./b", "/a/../b", "/.", "/..", "/a/.hidden", "/a b", "/a%2e/b", "/a/%2e%2e/b", "/a/%2E/b",
+    "/x?y=/./z", "/x#f", '/x"', "/x<", "/x'", "/é", "/a//b", "/%zz", "/x{y}", "/a|b", "/a\tb", "/", "rel/x?y", "../up", "?q", "//localhost:1/x", "/\\x", "http://127.0.0.1:1/abs"];
+  const t = await inPage(async (wt, env) => {
+    const { resolveUrl } = await import("/pkg/instrumentation.js");
+    const check = () => env.arg.map((raw) => [raw, resolveUrl(raw, location.origin), new URL(raw, document.baseURI).href]);
+    const before = check();
+    await (await fetch("/api/echo?before-base")).text();
+    const base = document.createElement("base");
+    base.href = env.B + "/base/";
+    document.head.append(base);
+    const after = check();
+    await fetch("/api/echo?after-base").then((r) => r.text()).catch(() => {});
+    base.remove();
+    return { before, after };
+  }, { arg: RAW });
+  const { spans, faults } = await t.collect();
+  assert.deepEqual(faults, []);
+  for (const [raw, ours, browsers] of [...t.result.before, ...t.result.after]) assert.equal(ours, browsers, `${JSON.stringify(raw)} resolves as the browser does`);
+  const A = new URL(servers.A);
+  const B = new URL(servers.B);
+  const local = one(spans, "?before-base");
+  assert.equal(local.attrs["url.full"], `${servers.A}/api/echo?before-base`);
+  assert.deepEqual([local.attrs["server.address"], local.attrs["server.port"]], [A.hostname, Number(A.port)]);
+  const based = one(spans, "?after-base");
+  assert.equal(based.attrs["url.full"], `${servers.B}/api/echo?after-base`, "a path resolves against the <base>, here another origin");
+  assert.deepEqual([based.attrs["server.address"], based.attrs["server.port"]], [B.hostname, Number(B.port)]);
+});
+
 test("fetch: status ≥ 400, network errors, aborts and timeouts are errors with error.type", async () => {
   const t = await inPage(async (wt, { closed, sleep }) => {
     const settle = (p) => p.then((r) => r.text(), () => "failed");

@@ -8,20 +8,30 @@ export const SpanKind = Object.freeze({ INTERNAL: 0, SERVER: 1, CLIENT: 2, PRODU
 export const SpanStatusCode = Object.freeze({ UNSET: 0, OK: 1, ERROR: 2 });
 export const TraceFlags = Object.freeze({ NONE: 0, SAMPLED: 1 });
 
+// A context's values as a flat [key, value, …] array: contexts hold a few
+// values, and a copy of a short array costs less than a copy of a Map.
 class BaseContext {
-  constructor(parent) {
-    this._values = parent ? new Map(parent) : new Map();
+  constructor(values = []) { this._values = values; }
+  _find(key) {
+    const values = this._values;
+    for (let i = 0; i < values.length; i += 2) if (values[i] === key) return i;
+    return -1;
   }
-  getValue(key) { return this._values.get(key); }
+  getValue(key) {
+    const i = this._find(key);
+    return i < 0 ? undefined : this._values[i + 1];
+  }
   setValue(key, value) {
-    const next = new BaseContext(this._values);
-    next._values.set(key, value);
-    return next;
+    const i = this._find(key);
+    const values = this._values.slice();
+    i < 0 ? values.push(key, value) : (values[i + 1] = value);
+    return new BaseContext(values);
   }
   deleteValue(key) {
-    const next = new BaseContext(this._values);
-    next._values.delete(key);
-    return next;
+    const i = this._find(key);
+    const values = this._values.slice();
+    if (i >= 0) values.splice(i, 2);
+    return new BaseContext(values);
   }
 }
 

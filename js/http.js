@@ -7,7 +7,7 @@
 // fetch's end time. No timer per request (one shared sweep ends what waits
 // too long) and no body is ever touched.
 import { context, trace, propagation, SpanKind, SpanStatusCode, isTracingSuppressed } from "./api.js";
-import { absolute, matches, addEvents, report } from "./instrumentation.js";
+import { resolveUrl, matches, addEvents, report } from "./instrumentation.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "QUERY"];
 const SIMPLE_METHOD = /^(GET|HEAD|POST)$/;
@@ -18,6 +18,10 @@ const SIMPLE_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data|t
 export const needsPreflight = (method, headers) =>
   !SIMPLE_METHOD.test(method) || headers.some(([n, v]) => !SIMPLE_HEADER.test(n) && !(n === "content-type" && SIMPLE_TYPE.test(v)));
 
+// The page's origin, host and port: the same for the page's life.
+let page;
+const defaultPort = (u) => Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+
 /**
  * Starts the span of a request about to be sent, unless it is not to be
  * traced (suppressed, ignored, an exporter's, no provider). Returns the
@@ -27,19 +31,23 @@ export function startRequest(inst, method, raw, kind) {
   const tracer = inst._tracer();
   const ctx = context.active();
   if (!tracer || isTracingSuppressed(ctx)) return;
-  let u;
-  try { u = absolute(raw); } catch { return; } // an invalid URL, for fetch to refuse
-  const url = u.href;
-  if (!u.protocol.startsWith("http")) return; // data:, blob: never reach the network
+  // Most requests go to the page's own origin: then the URL's parts are the
+  // page's, known already (each read of a URL part is a call into the browser).
+  const here = (page ??= { origin: location.origin, host: location.hostname, port: defaultPort(location) });
+  let url;
+  try { url = resolveUrl(raw, here.origin); } catch { return; } // an invalid URL, for fetch to refuse
+  const same = url.startsWith(here.origin) && url[here.origin.length] === "/";
+  const u = same ? undefined : new URL(url);
+  if (!same && !u.protocol.startsWith("http")) return; // data:, blob: never reach the network
   const config = inst._config;
   if (inst._isExporter(url) || matches(url, raw, config.ignoreUrls)) return;
   const upper = method.toUpperCase();
   const known = METHODS.includes(upper);
-  const full = u.username || u.password ? url.replace(/\/\/[^@/]*@/, "//REDACTED:REDACTED@") : url;
-  const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": u.hostname, "server.port": Number(u.port) || (u.protocol === "https:" ? 443 : 80) };
+  const full = !same && (u.username || u.password) ? url.replace(/\/\/[^@/]*@/, "//REDACTED:REDACTED@") : url;
+  const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": same ? here.host : u.hostname, "server.port": same ? here.port : defaultPort(u) };
   if (upper !== method || !known) attributes["http.request.method_original"] = method;
   const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
-  const item = { s: span, u: url, k: kind, t: performance.now(), x: u.origin !== location.origin, i: inst };
+  const item = { s: span, u: url, k: kind, t: performance.now(), x: !same && u.origin !== here.origin, i: inst };
   if (span.isRecording()) track(item);
   return { item, ctx: trace.setSpan(ctx, span), inject: !item.x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
 }

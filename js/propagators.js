@@ -7,9 +7,14 @@
 import { wasm, packStrings } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
 
+// The span context last found valid: every propagator of a composite asks
+// about the same one, once per request.
+let checked;
 function activeSpanContext(ctx) {
   const sc = trace.getSpanContext(ctx);
-  return sc && isSpanContextValid(sc) && !isTracingSuppressed(ctx) ? sc : undefined;
+  if (sc !== checked && !isSpanContextValid(sc)) return undefined;
+  checked = sc;
+  return isTracingSuppressed(ctx) ? undefined : sc;
 }
 
 function remoteContext(ctx, traceId, spanId, sampled, extra) {
