@@ -24,8 +24,8 @@ if (!args.includes("--out") || !outFile) throw new Error("usage: node browser/ru
 
 // Sizes of the workloads; the quick mode only proves the harness runs.
 const P = quick
-  ? { reps: 1, startupReps: 1, hotPath: 500, hotPathRounds: 1, throughput: 2000, encoding: 500, calls: 50, httpReps: 1, pairedCalls: 50, pairedRounds: 2, pairedPages: 1, memory: 2000, longTaskSeconds: 1, longTaskReps: 1 }
-  : { reps: Number(process.env.BENCH_REPS ?? 5), startupReps: 10, hotPath: 20000, hotPathRounds: 5, throughput: 100000, encoding: 10000, calls: 2000, httpReps: 9, pairedCalls: 400, pairedRounds: 8, pairedPages: 3, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
+  ? { reps: 1, startupReps: 1, hotPath: 500, hotPathRounds: 1, throughput: 2000, encoding: 500, calls: 50, httpReps: 1, memory: 2000, longTaskSeconds: 1, longTaskReps: 1 }
+  : { reps: Number(process.env.BENCH_REPS ?? 5), startupReps: 10, hotPath: 20000, hotPathRounds: 5, throughput: 100000, encoding: 10000, calls: 2000, httpReps: 9, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
 const LONG_TASK_RATE = 2000; // spans per second in the steady stream
 const SDKS = ["wasmtrace", "otel"];
 // Throughput and memory: a queue as long as the run, so no span can be dropped,
@@ -261,25 +261,6 @@ async function main() {
         }
       }
       log(`${kind} done`);
-    }
-
-    // The same, with off and on blocks alternating in one page (fetchPaired,
-    // xhrPaired): page-to-page differences cancel out of each pair.
-    for (const kind of ["fetch", "xhr"].filter((k) => wanted(`${k}Paired`))) {
-      for (let rep = 0; rep < P.pairedPages; rep++) {
-        for (const sdk of order(rep)) {
-          const id = `${kind}-paired-${sdk}-${rep}`;
-          await attempt(id, () =>
-            withSdk(browser, server, sdk, { url: sink(id), instrument: { fetch: true, xhr: true } }, async (page) => {
-              const params = { kind, calls: P.pairedCalls, rounds: P.pairedRounds, url: `${server.origin}/echo` };
-              const r = await withTimeout(page.evaluate((p) => window.bench.httpPaired(p), params), 600000, id);
-              r.onUs.forEach((us) => record(`${kind}Paired`, sdk, "onUs", us));
-              r.offUs.forEach((us) => record(`${kind}Paired`, sdk, "offUs", us));
-            }),
-          );
-        }
-      }
-      log(`${kind} paired done`);
     }
 
     // Memory: JS heap + wasm memory after N spans (exported) and a GC.

@@ -137,37 +137,6 @@ export function makeBench(adapter) {
       return { calls, ms, perCallUs: (ms * 1000) / calls };
     },
 
-    /**
-     * The same calls with the instrumentations off and on in one page:
-     * `rounds` pairs of blocks of `calls` sequential GETs, the order within a
-     * pair alternating. A block is timed from its first call to the end of a
-     * forceFlush (the exports of its spans count); then, untimed, a pause and
-     * a flush let spans that end later (OpenTelemetry JS waits 300 ms for
-     * resource timing) leave before the next block. Per-call µs of each block.
-     */
-    async httpPaired({ kind, calls, rounds, url, pauseMs = 1000 }) {
-      const get = kind === "xhr" ? (u) => xhrGet(u) : (u) => fetch(u).then((r) => r.text());
-      const block = async (on, n, tag) => {
-        sdk.setInstrumented(on);
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) await get(`${url}?${tag}=${i}`);
-        await flush(sdk);
-        const us = ((performance.now() - t0) * 1000) / n;
-        sdk.setInstrumented(false);
-        await sleep(pauseMs);
-        await flush(sdk);
-        return us;
-      };
-      await block(true, 20, "w");
-      await block(false, 20, "w");
-      const onUs = [];
-      const offUs = [];
-      for (let round = 0; round < rounds; round++) {
-        for (const on of round % 2 ? [true, false] : [false, true]) (on ? onUs : offUs).push(await block(on, calls, `r${round}${on ? "on" : "off"}`));
-      }
-      return { onUs, offUs };
-    },
-
     /** A steady stream of `rate` spans/s for `seconds`; long tasks (> 50 ms) seen meanwhile. */
     async longTasks({ seconds, rate, tickMs = 10 }) {
       const tracer = sdk.tracer;

@@ -36,8 +36,6 @@ export async function setup({ url, bsp = {}, instrument = {} }) {
   return {
     tracer: provider.getTracer("bench", "1.0.0"),
     flush: () => provider.forceFlush(),
-    /** Turns the instrumentations on or off (OpenTelemetry's enable/disable), for in-page on/off blocks. */
-    setInstrumented: (on) => instrumentations.forEach((i) => (on ? i.enable() : i.disable())),
     wasmMemoryBytes: () => 0,
     missing: [],
     /** Time to turn `n` ended spans into the exporter's JSON body, alone. */

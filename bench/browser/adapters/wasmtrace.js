@@ -47,8 +47,6 @@ export async function setup({ url, bsp = {}, instrument = {} }) {
   return {
     tracer: provider.getTracer("bench", "1.0.0"),
     flush: () => provider.forceFlush(),
-    /** Turns the instrumentations on or off (OpenTelemetry's enable/disable), for in-page on/off blocks. */
-    setInstrumented: (on) => instrumentations.forEach((i) => (on ? i.enable() : i.disable())),
     wasmMemoryBytes: () => memory?.buffer?.byteLength ?? 0,
     missing,
     // The batch processor's encode step alone (ended spans → the OTLP/JSON
