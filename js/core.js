@@ -80,7 +80,7 @@ const POOL_BYTES = 4096;
 const HEX = new TextEncoder().encode("0123456789abcdef");
 const randomBytes = new Uint8Array(POOL_BYTES);
 const hexBytes = new Uint8Array(POOL_BYTES * 2);
-const hexText = new TextDecoder();
+const hexText = new TextDecoder("latin1"); // the digits are ASCII: no UTF-8 checks
 let pool = "";
 let at = 0;
 
