@@ -200,16 +200,18 @@ pub extern "C" fn encode_batch(
         META.with(|meta| {
             let meta = meta.get(..count as usize * 3)?;
             let room = (room > 0).then_some(room as usize);
-            registry::with(|r| r.encode_records(provider, protobuf as usize, records, meta, room))
+            OUTPUT.with(|out| {
+                let encoding = protobuf as usize;
+                registry::with(|r| r.encode_records(provider, encoding, records, meta, room, out))
+            })
         })
     });
-    let (body, taken, invalid) = result.unwrap_or((Vec::new(), count, count));
+    let (taken, invalid) = result.unwrap_or((count, count));
     LAST_BATCH_SPANS.with(|n| *n = taken);
     LAST_INVALID.with(|n| *n = invalid);
-    if body.is_empty() {
-        -1
-    } else {
-        output(body)
+    match result {
+        Some(_) => OUTPUT.with(|out| out.len() as i32),
+        None => -1,
     }
 }
 

@@ -40,7 +40,9 @@ fn fit_gzip<F: AsRef<[u8]>>(
     let mut count = fragments.len();
     loop {
         let leading = fragments.get(..count).unwrap_or_default();
-        let packed = crate::core::gzip::gzip(&request_body(provider, encoding, leading));
+        let mut body = Vec::new();
+        write_request_body(&mut body, provider, encoding, leading);
+        let packed = crate::core::gzip::gzip(&body);
         if packed.len() <= room || count == 1 {
             return (packed, count);
         }
@@ -51,21 +53,30 @@ fn fit_gzip<F: AsRef<[u8]>>(
     }
 }
 
-fn request_body<F: AsRef<[u8]>>(
+/// The request body of `spans`, in place of what `out` held.
+fn write_request_body<F: AsRef<[u8]>>(
+    out: &mut Vec<u8>,
     provider: &Provider,
     encoding: usize,
     spans: &[(u32, F)],
-) -> Vec<u8> {
+) {
     let (resource, scopes) = (
         &provider.resource[encoding & 1],
         &provider.scopes[encoding & 1],
     );
     if encoding == 1 {
-        otlp_proto::request_body(resource, scopes, spans)
+        *out = otlp_proto::request_body(resource, scopes, spans);
     } else {
-        otlp_json::request_body(resource, scopes, spans)
+        out.clear();
+        otlp_json::write_request_body(out, resource, scopes, spans);
     }
 }
+
+/// Every batch's span fragments, one after another; kept from one batch to
+/// the next, like the input and output buffers, so that WebAssembly memory
+/// (which never shrinks) holds one batch's worth of each, not a new block
+/// per batch.
+static ARENA: Global<Vec<u8>> = Global::new(Vec::new());
 
 pub struct Registry {
     providers: Vec<Provider>,
@@ -185,7 +196,8 @@ impl Registry {
             return None;
         }
         let provider = &self.providers[p.provider as usize];
-        let body = request_body(provider, p.encoding, &batch);
+        let mut body = Vec::new();
+        write_request_body(&mut body, provider, p.encoding, &batch);
         Some((body, batch.len() as u32))
     }
 
@@ -219,56 +231,61 @@ impl Registry {
         records: &[u8],
         meta: &[f64],
         room: Option<usize>,
-    ) -> Option<(Vec<u8>, u32, u32)> {
+        out: &mut Vec<u8>,
+    ) -> Option<(u32, u32)> {
         let provider = self.providers.get(provider as usize)?;
-        // Every span's fragment goes into one buffer (JSON is about twice
-        // the record), not one allocation per span.
-        let mut arena = Vec::with_capacity(records.len() * 2 + 256);
-        let mut ends = Vec::with_capacity(meta.len() / 3);
-        let mut invalid = 0;
-        for (record, m) in record::records(records).zip(meta.chunks_exact(3)) {
-            let &[scope, start, end] = m else { break };
-            let scope = scope as u32;
-            let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
-            match parsed {
-                Ok(span) if (scope as usize) < provider.scopes[0].len() => {
-                    if encoding == 1 {
-                        otlp_proto::push_span(&mut arena, &span);
-                    } else {
-                        otlp_json::push_span(&mut arena, &span);
+        ARENA.with(|arena| {
+            // Every span's fragment goes into one buffer (JSON is about
+            // twice the record), not one allocation per span.
+            arena.clear();
+            arena.reserve(records.len() * 2 + 256);
+            let mut ends = Vec::with_capacity(meta.len() / 3);
+            let mut invalid = 0;
+            for (record, m) in record::records(records).zip(meta.chunks_exact(3)) {
+                let &[scope, start, end] = m else { break };
+                let scope = scope as u32;
+                let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
+                match parsed {
+                    Ok(span) if (scope as usize) < provider.scopes[0].len() => {
+                        if encoding == 1 {
+                            otlp_proto::push_span(arena, &span);
+                        } else {
+                            otlp_json::push_span(arena, &span);
+                        }
+                        ends.push((scope, arena.len()));
                     }
-                    ends.push((scope, arena.len()));
+                    _ => invalid += 1,
                 }
-                _ => invalid += 1,
             }
-        }
-        let mut start = 0;
-        let fragments: Vec<(u32, &[u8])> = ends
-            .iter()
-            .map(|&(scope, end)| {
-                let fragment = arena.get(start..end).unwrap_or_default();
-                start = end;
-                (scope, fragment)
+            let mut start = 0;
+            let fragments: Vec<(u32, &[u8])> = ends
+                .iter()
+                .map(|&(scope, end)| {
+                    let fragment = arena.get(start..end).unwrap_or_default();
+                    start = end;
+                    (scope, fragment)
+                })
+                .collect();
+            if fragments.is_empty() {
+                return None;
+            }
+            Some(match room {
+                None => {
+                    write_request_body(out, provider, encoding, &fragments);
+                    (fragments.len() as u32 + invalid, invalid)
+                }
+                Some(room) => {
+                    let (packed, used) = fit_gzip(provider, encoding, &fragments, room);
+                    *out = packed;
+                    // Invalid records count as taken only once every valid one is.
+                    let taken = if used == fragments.len() {
+                        used as u32 + invalid
+                    } else {
+                        used as u32
+                    };
+                    (taken, invalid)
+                }
             })
-            .collect();
-        if fragments.is_empty() {
-            return None;
-        }
-        Some(match room {
-            None => {
-                let body = request_body(provider, encoding, &fragments);
-                (body, fragments.len() as u32 + invalid, invalid)
-            }
-            Some(room) => {
-                let (packed, used) = fit_gzip(provider, encoding, &fragments, room);
-                // Invalid records count as taken only once every valid one is.
-                let taken = if used == fragments.len() {
-                    used as u32 + invalid
-                } else {
-                    used as u32
-                };
-                (packed, taken, invalid)
-            }
         })
     }
 }

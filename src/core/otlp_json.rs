@@ -191,8 +191,24 @@ pub fn request_body<F: AsRef<[u8]>>(
     scopes: &[Vec<u8>],
     spans: &[(u32, F)],
 ) -> Vec<u8> {
-    let size: usize = spans.iter().map(|(_, f)| f.as_ref().len() + 1).sum();
-    let mut out = Vec::with_capacity(size + resource.len() + 64);
+    let mut out = Vec::new();
+    write_request_body(&mut out, resource, scopes, spans);
+    out
+}
+
+/// `request_body`, written at the end of `out` (a buffer kept from one batch
+/// to the next spares the allocation of one).
+pub fn write_request_body<F: AsRef<[u8]>>(
+    out: &mut Vec<u8>,
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    spans: &[(u32, F)],
+) {
+    // The exact size, give or take a few bytes: growing a body of megabytes
+    // copies it, and doubles the memory it holds.
+    let spans_size: usize = spans.iter().map(|(_, f)| f.as_ref().len() + 1).sum();
+    let scopes_size: usize = scopes.iter().map(|s| s.len() + 3).sum();
+    out.reserve(spans_size + scopes_size + resource.len() + 32);
     out.extend_from_slice(b"{\"resourceSpans\":[");
     out.extend_from_slice(resource);
     for (n, (prefix, fragments)) in by_scope(scopes, spans).enumerate() {
@@ -209,7 +225,6 @@ pub fn request_body<F: AsRef<[u8]>>(
         out.extend_from_slice(b"]}");
     }
     out.extend_from_slice(b"]}]}");
-    out
 }
 
 // The reference types are a host-only dev-dependency.
@@ -291,6 +306,27 @@ mod tests {
                 links: 1,
             },
         }
+    }
+
+    /// A body of megabytes that outgrew its buffer would be copied and hold
+    /// twice the memory: the size is reserved up front, scopes included.
+    #[test]
+    fn the_body_fits_the_room_reserved_for_it() {
+        let resource = resource_prefix(&[]);
+        let scopes: Vec<_> = (0..40)
+            .map(|i| scope_prefix(&alloc::format!("@scope/with-a-long-name-{i}"), "1.0.0"))
+            .collect();
+        let mut fragment = Vec::new();
+        push_span(&mut fragment, &sample_span("s", None));
+        let spans: Vec<_> = (0..40).map(|i| (i, fragment.as_slice())).collect();
+        let mut out = Vec::new();
+        write_request_body(&mut out, &resource, &scopes, &spans);
+        assert!(
+            out.len() <= out.capacity() && out.capacity() - out.len() < 64,
+            "{} bytes in {} reserved",
+            out.len(),
+            out.capacity()
+        );
     }
 
     /// Decodes our bytes with the reference OTLP types, so every field name
