@@ -73,6 +73,16 @@ pub fn push_attributes(out: &mut Vec<u8>, attributes: &[KeyValue]) {
     out.push(b']');
 }
 
+/// Appends `,"attributes":[…]`, or nothing for none: an empty list is the
+/// field's default, which OTLP/JSON may leave out, and nine in ten of a
+/// fetch span's events have none.
+fn push_attributes_field(out: &mut Vec<u8>, attributes: &[KeyValue]) {
+    if !attributes.is_empty() {
+        out.extend_from_slice(b",\"attributes\":");
+        push_attributes(out, attributes);
+    }
+}
+
 /// Appends one span object.
 // Not inlined: a function of its own, called once a span, is one that
 // Chromium recompiles optimized while a big batch is still being encoded.
@@ -100,8 +110,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
         out.extend_from_slice(b",\"traceState\":");
         push_string(out, span.trace_state);
     }
-    out.extend_from_slice(b",\"attributes\":");
-    push_attributes(out, &span.attributes);
+    push_attributes_field(out, &span.attributes);
     push_dropped(out, b"droppedAttributesCount", span.dropped.attributes);
     if !span.events.is_empty() {
         out.extend_from_slice(b",\"events\":[");
@@ -113,8 +122,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
             push_quoted_u64(out, event.time_ns);
             out.extend_from_slice(b",\"name\":");
             push_string(out, event.name);
-            out.extend_from_slice(b",\"attributes\":");
-            push_attributes(out, &event.attributes);
+            push_attributes_field(out, &event.attributes);
             out.push(b'}');
         }
         out.push(b']');
@@ -135,8 +143,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
                 out.extend_from_slice(b",\"traceState\":");
                 push_string(out, link.trace_state);
             }
-            out.extend_from_slice(b",\"attributes\":");
-            push_attributes(out, &link.attributes);
+            push_attributes_field(out, &link.attributes);
             out.push(b'}');
         }
         out.push(b']');
@@ -306,6 +313,33 @@ mod tests {
                 links: 1,
             },
         }
+    }
+
+    /// Empty attribute lists are left out (their default); the reference
+    /// types read them back as empty.
+    #[test]
+    fn empty_attribute_lists_are_left_out() {
+        let mut span = sample_span("bare", None);
+        span.attributes.clear();
+        span.events[0].attributes.clear();
+        span.links[0].attributes.clear();
+        let mut fragment = Vec::new();
+        push_span(&mut fragment, &span);
+        let text = String::from_utf8(fragment.clone()).unwrap();
+        assert!(!text.contains("\"attributes\""), "{text}");
+        let body = request_body(
+            &resource_prefix(&[]),
+            &[scope_prefix("s", "")],
+            &[(0, fragment)],
+        );
+        let request: ExportTraceServiceRequest = serde_json::from_slice(&body).unwrap();
+        let read = &request.resource_spans[0].scope_spans[0].spans[0];
+        assert!(
+            read.attributes.is_empty()
+                && read.events[0].attributes.is_empty()
+                && read.links[0].attributes.is_empty()
+        );
+        assert_eq!(read.events[0].name, "exception");
     }
 
     /// A body of megabytes that outgrew its buffer would be copied and hold
