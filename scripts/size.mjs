@@ -39,7 +39,9 @@ writeFileSync(join(dir, "main.js"), ENTRY);
 mkdirSync(join(dir, "node_modules"));
 symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules/wasmtrace"), "dir");
 const { build } = await import(pathToFileURL(join(ROOT, "www/node_modules/vite/dist/node/index.js")).href);
-await build({ root: dir, logLevel: "error", build: { outDir: join(dir, "dist"), target: "es2022" } });
+// Without Vite's module-preload polyfill, which is the app's, not the SDK's
+// (the benchmark's bundles leave it out for both SDKs too).
+await build({ root: dir, logLevel: "error", build: { outDir: join(dir, "dist"), target: "es2022", modulePreload: false } });
 
 const files = readdirSync(join(dir, "dist/assets")).map((name) => ({ name, bytes: readFileSync(join(dir, "dist/assets", name)) }));
 const row = { raw: 0, gzip: 0, brotli: 0, files: {} };
