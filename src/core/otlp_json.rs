@@ -84,9 +84,6 @@ fn push_attributes_field(out: &mut Vec<u8>, attributes: &[KeyValue]) {
 }
 
 /// Appends one span object.
-// Not inlined: a function of its own, called once a span, is one that
-// Chromium recompiles optimized while a big batch is still being encoded.
-#[inline(never)]
 pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     out.extend_from_slice(b"{\"traceId\":\"");
     push_hex(out, &span.trace_id.0);

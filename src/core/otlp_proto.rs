@@ -76,8 +76,6 @@ fn attributes(out: &mut Vec<u8>, field: u8, list: &[KeyValue]) {
 }
 
 /// One `Span` message, without its field tag.
-// Not inlined, for the same reason as `otlp_json::push_span`.
-#[inline(never)]
 pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     bytes(out, 1, &span.trace_id.0);
     bytes(out, 2, &span.span_id.0);

@@ -156,8 +156,6 @@ pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> 
 
 /// Reads one record (without its length prefix) into a [`SpanData`] that
 /// borrows from it. Times come separately, as numbers.
-// Not inlined, for the same reason as `otlp_json::push_span`.
-#[inline(never)]
 pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
     let mut r = Reader { bytes, at: 0 };
     let trace_id = TraceId::from_hex(r.take(32)?).ok_or(RecordError("bad trace id"))?;
