@@ -4,7 +4,7 @@
 // server-rendered <meta name="traceparent"> makes the page load join its trace.
 import { trace, propagation, ROOT_CONTEXT } from "./api.js";
 import { W3CTraceContextPropagator } from "./propagators.js";
-import { InstrumentationBase, addEvents, report } from "./instrumentation.js";
+import { InstrumentationBase, addEvents, addNetworkEvents, report } from "./instrumentation.js";
 
 const LOAD_EVENTS = ["fetchStart", "unloadEventStart", "unloadEventEnd", "domInteractive", "domContentLoadedEventStart", "domContentLoadedEventEnd", "domComplete", "loadEventStart", "loadEventEnd"];
 const meta = { get: (_, key) => document.querySelector(`meta[name="${key}" i]`)?.content, keys: () => [] };
@@ -35,7 +35,7 @@ export class DocumentLoadInstrumentation extends InstrumentationBase {
       const ctx = trace.setSpan(parent, load);
       const child = (name, entry, attributes, hook) => {
         const span = tracer.startSpan(name, { startTime: entry.fetchStart, attributes }, ctx);
-        if (!config.ignoreNetworkEvents) addEvents(span, entry);
+        if (!config.ignoreNetworkEvents) addNetworkEvents(span, entry);
         try { hook?.(span, entry); } catch (e) { report(e); }
         span.end(entry.responseEnd);
       };
@@ -43,7 +43,7 @@ export class DocumentLoadInstrumentation extends InstrumentationBase {
       for (const entry of performance.getEntriesByType("resource")) {
         if (entry.responseEnd <= nav.loadEventEnd && !this._isExporter(entry.name)) child("resourceFetch", entry, { "url.full": entry.name }, hooks.resourceFetch);
       }
-      addEvents(load, nav, LOAD_EVENTS);
+      addEvents(load, LOAD_EVENTS, LOAD_EVENTS.map((name) => nav[name])); // once a page: by name
       if (!config.ignorePerformancePaintEvents) {
         for (const p of performance.getEntriesByType("paint")) load.addEvent(p.name === "first-paint" ? "firstPaint" : "firstContentfulPaint", p.startTime);
       }

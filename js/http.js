@@ -7,7 +7,7 @@
 // fetch's end time. No timer per request (one shared sweep ends what waits
 // too long) and no body is ever touched.
 import { context, trace, propagation, SpanKind, SpanStatusCode, isTracingSuppressed } from "./api.js";
-import { resolveUrl, matches, addEvents, report } from "./instrumentation.js";
+import { resolveUrl, matches, addNetworkEvents, report } from "./instrumentation.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "QUERY"];
 const SIMPLE_METHOD = /^(GET|HEAD|POST)$/;
@@ -156,7 +156,7 @@ function settle(item, force) {
   const span = item.s;
   const config = item.i._config;
   if (entry) {
-    if (!config.ignoreNetworkEvents) addEvents(span, entry);
+    if (!config.ignoreNetworkEvents) addNetworkEvents(span, entry);
     preflight(item, entry);
     drop(item);
   } else if (observer) {

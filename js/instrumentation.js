@@ -106,7 +106,11 @@ export const matches = (url, raw, patterns) =>
 
 const NETWORK = ["fetchStart", "domainLookupStart", "domainLookupEnd", "connectStart", "secureConnectionStart", "connectEnd", "requestStart", "responseStart", "responseEnd"];
 
-/** Resource-timing span events; zeros (hidden cross-origin timing) are left out. */
-export function addEvents(span, entry, names = NETWORK) {
-  for (const name of names) if (entry[name] > 0) span.addEvent(name, entry[name]);
+/** Timing events; zeros (hidden cross-origin timing) are left out. */
+export function addEvents(span, names, times) {
+  for (let i = 0; i < names.length; i++) if (times[i] > 0) span.addEvent(names[i], times[i]);
 }
+
+/** A resource-timing entry's network events, each time read once by name (a read by a computed name is slower). */
+export const addNetworkEvents = (span, e) =>
+  addEvents(span, NETWORK, [e.fetchStart, e.domainLookupStart, e.domainLookupEnd, e.connectStart, e.secureConnectionStart, e.connectEnd, e.requestStart, e.responseStart, e.responseEnd]);
