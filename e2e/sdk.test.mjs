@@ -174,8 +174,10 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
     const uout = {};
     wt.propagation.inject(wt.trace.setSpan(unsampledCtx, unsampled), uout);
     const garbage = wt.propagation.extract(wt.ROOT_CONTEXT, { traceparent: "zz", "x-amzn-trace-id": "Root=nope", baggage: "%%%" });
+    const invalidOut = {};
+    wt.propagation.inject(wt.trace.setSpanContext(wt.ROOT_CONTEXT, { traceId: "not-hex", spanId: "0000000000000000", traceFlags: 1, isRemote: true }), invalidOut);
     await provider.forceFlush();
-    return { q, out, xout, uout, unsampled: unsampled.spanContext(), span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
+    return { q, invalidOut, out, xout, uout, unsampled: unsampled.spanContext(), span: span.spanContext(), xspan: xspan.spanContext(), garbageSpan: wt.trace.getSpan(garbage) === undefined, fields: wt.propagation.fields() };
   });
   await page.close();
   assert.equal(result.out.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.span.spanId}-01`);
@@ -188,6 +190,7 @@ test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's un
   assert.equal(result.uout.traceparent, `00-4bf92f3577b34da6a3ce929d0e0e4736-${result.unsampled.spanId}-00`);
   assert.equal(result.uout["x-amzn-trace-id"], `Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=${result.unsampled.spanId};Sampled=0`);
   assert.equal(result.garbageSpan, true, "malformed headers are ignored");
+  assert.deepEqual(result.invalidOut, {}, "an invalid span context is not injected");
   assert.deepEqual(result.fields.sort(), ["baggage", "traceparent", "tracestate", "x-amzn-trace-id"]);
   const server = sink.spans().find((s) => s.name === "server-side");
   assert.equal(server.parentSpanId, "00f067aa0ba902b7");

@@ -6,14 +6,14 @@
 // ignored, never thrown.
 import { wasm, packStrings } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
+import { Span } from "./span.js";
 
-// The span context last found valid: every propagator of a composite asks
-// about the same one, once per request.
-let checked;
 function activeSpanContext(ctx) {
-  const sc = trace.getSpanContext(ctx);
-  if (sc !== checked && !isSpanContextValid(sc)) return undefined;
-  checked = sc;
+  const span = trace.getSpan(ctx);
+  const sc = span?.spanContext();
+  // Our own spans' ids are valid by construction (as in startSpan); only
+  // foreign span contexts are checked.
+  if (!sc || (!(span instanceof Span) && !isSpanContextValid(sc))) return undefined;
   return isTracingSuppressed(ctx) ? undefined : sc;
 }
 
