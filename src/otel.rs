@@ -100,8 +100,8 @@ impl Builder {
         let attributes: Vec<core_span::KeyValue> = resource
             .iter()
             .map(|(k, v)| core_span::KeyValue {
-                key: k,
-                value: core_span::Value::Str(v),
+                key: k.as_bytes(),
+                value: core_span::Value::Str(v.as_bytes()),
             })
             .collect();
         let delay = self.config.scheduled_delay_millis;
@@ -344,7 +344,7 @@ fn value<'a>(value: &'a Value, texts: &'a [String], next_text: &mut usize) -> co
     let mut double = |f: f64| {
         *next_text += 1;
         core_span::Value::Double {
-            text: &texts[*next_text - 1],
+            text: texts[*next_text - 1].as_bytes(),
             bits: f.to_bits(),
         }
     };
@@ -352,7 +352,7 @@ fn value<'a>(value: &'a Value, texts: &'a [String], next_text: &mut usize) -> co
         Value::Bool(b) => core_span::Value::Bool(*b),
         Value::I64(n) => core_span::Value::Int(*n),
         Value::F64(f) => double(*f),
-        Value::String(s) => core_span::Value::Str(s.as_str()),
+        Value::String(s) => core_span::Value::Str(s.as_str().as_bytes()),
         Value::Array(Array::Bool(v)) => {
             core_span::Value::Array(v.iter().map(|b| core_span::Value::Bool(*b)).collect())
         }
@@ -364,10 +364,10 @@ fn value<'a>(value: &'a Value, texts: &'a [String], next_text: &mut usize) -> co
         }
         Value::Array(Array::String(v)) => core_span::Value::Array(
             v.iter()
-                .map(|s| core_span::Value::Str(s.as_str()))
+                .map(|s| core_span::Value::Str(s.as_str().as_bytes()))
                 .collect(),
         ),
-        _ => core_span::Value::Str(""),
+        _ => core_span::Value::Str(b""),
     }
 }
 
@@ -388,7 +388,7 @@ fn key_values<'a>(
 ) -> Vec<core_span::KeyValue<'a>> {
     list.iter()
         .map(|kv| core_span::KeyValue {
-            key: kv.key.as_str(),
+            key: kv.key.as_str().as_bytes(),
             value: value(&kv.value, texts, next),
         })
         .collect()
@@ -472,7 +472,7 @@ impl opentelemetry::trace::Span for WasmSpan {
             .events
             .iter()
             .map(|(name, time_ns, attributes)| core_span::Event {
-                name,
+                name: name.as_bytes(),
                 time_ns: *time_ns,
                 attributes: key_values(attributes, &texts, &mut next),
             })
@@ -489,7 +489,7 @@ impl opentelemetry::trace::Span for WasmSpan {
             .map(|(link, state)| core_span::Link {
                 trace_id: CoreTraceId(link.span_context.trace_id().to_bytes()),
                 span_id: CoreSpanId(link.span_context.span_id().to_bytes()),
-                trace_state: state,
+                trace_state: state.as_bytes(),
                 attributes: key_values(&link.attributes, &texts, &mut next),
             })
             .collect();
@@ -503,7 +503,7 @@ impl opentelemetry::trace::Span for WasmSpan {
             trace_id: CoreTraceId(self.context.trace_id().to_bytes()),
             span_id: CoreSpanId(self.context.span_id().to_bytes()),
             parent_span_id: self.parent,
-            name: &self.name,
+            name: self.name.as_bytes(),
             kind: match self.kind {
                 SpanKind::Server => CoreKind::Server,
                 SpanKind::Client => CoreKind::Client,
@@ -513,11 +513,14 @@ impl opentelemetry::trace::Span for WasmSpan {
             },
             start_ns: self.start_ns,
             end_ns: epoch_ns(timestamp),
-            trace_state: &trace_state,
+            trace_state: trace_state.as_bytes(),
             attributes,
             events,
             links,
-            status: core_span::Status { code, message },
+            status: core_span::Status {
+                code,
+                message: message.as_bytes(),
+            },
             dropped: Dropped::default(),
         };
         self.tracer.provider.on_end(self.tracer.scope, &span);

@@ -58,7 +58,7 @@ pub extern "C" fn baggage_parse(header_len: u32) -> i32 {
             if out.len() > 1 {
                 out.push(b',');
             }
-            push_string(&mut out, text);
+            push_string(&mut out, text.as_bytes());
         }
     }
     out.push(b']');

@@ -105,12 +105,16 @@ impl SpanId {
     }
 }
 
-/// Appends the lower-case hex of `bytes` to `out`.
+/// Appends the lower-case hex of `bytes` (an id: at most 16 bytes) to `out`.
 pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize]);
-        out.push(HEX[(b & 15) as usize]);
+    // Through a stack buffer: one append per id rather than one per digit,
+    // which a size-optimized build makes a call each.
+    let mut text = [0u8; 32];
+    for (slot, i) in text.iter_mut().zip(0..) {
+        let b = bytes.get(i / 2).copied().unwrap_or_default();
+        *slot = HEX[(if i % 2 == 0 { b >> 4 } else { b & 15 }) as usize];
     }
+    out.extend_from_slice(text.get(..bytes.len() * 2).unwrap_or(&text));
 }
 
 fn hex_string(bytes: &[u8]) -> String {
@@ -137,6 +141,7 @@ pub fn decode_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
 }
 
 /// Arithmetic rather than a match: ids are decoded for every span exported.
+#[inline(always)]
 fn hex_digit(c: u8) -> Option<u8> {
     let digit = c.wrapping_sub(b'0');
     let letter = (c | 0x20).wrapping_sub(b'a');

@@ -26,7 +26,7 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
         }
         Value::Double { text, .. } if is_json_number(text) => {
             out.extend_from_slice(b"{\"doubleValue\":");
-            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(text);
         }
         // NaN and the infinities have no JSON number form, and decoders
         // disagree on proto3's quoted form; a string keeps the span decodable.
@@ -50,11 +50,11 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
 
 /// JavaScript's text of a finite number is a JSON number; `NaN` and
 /// `Infinity` are not.
-fn is_json_number(text: &str) -> bool {
+fn is_json_number(text: &[u8]) -> bool {
     !text.is_empty()
         && text
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+            .iter()
+            .all(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
 }
 
 /// Appends `[{"key":…,"value":…},…]`.
@@ -178,10 +178,10 @@ pub fn resource_prefix(attributes: &[KeyValue]) -> Vec<u8> {
 /// The opening of a `scopeSpans` entry, up to where its spans go.
 pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
     let mut out = b"{\"scope\":{\"name\":".to_vec();
-    push_string(&mut out, name);
+    push_string(&mut out, name.as_bytes());
     if !version.is_empty() {
         out.extend_from_slice(b",\"version\":");
-        push_string(&mut out, version);
+        push_string(&mut out, version.as_bytes());
     }
     out.extend_from_slice(b"},\"spans\":[");
     out
@@ -246,63 +246,63 @@ mod tests {
             trace_id: TraceId::xray(0x6750_a1b2, [0xab; 12]),
             span_id: SpanId([1, 2, 3, 4, 5, 6, 7, 8]),
             parent_span_id: parent,
-            name,
+            name: name.as_bytes(),
             kind: SpanKind::Client,
             start_ns: 1_733_337_522_123_456_789,
             end_ns: 1_733_337_522_223_456_789,
             attributes: vec![
                 KeyValue {
-                    key: "s",
-                    value: Value::Str("q\"uote\n"),
+                    key: b"s",
+                    value: Value::Str(b"q\"uote\n"),
                 },
                 KeyValue {
-                    key: "b",
+                    key: b"b",
                     value: Value::Bool(false),
                 },
                 KeyValue {
-                    key: "i",
+                    key: b"i",
                     value: Value::Int(-42),
                 },
                 KeyValue {
-                    key: "d",
+                    key: b"d",
                     value: Value::Double {
-                        text: "0.25",
+                        text: b"0.25",
                         bits: 0.25f64.to_bits(),
                     },
                 },
                 KeyValue {
-                    key: "nan",
+                    key: b"nan",
                     value: Value::Double {
-                        text: "NaN",
+                        text: b"NaN",
                         bits: f64::NAN.to_bits(),
                     },
                 },
                 KeyValue {
-                    key: "a",
-                    value: Value::Array(vec![Value::Str("x"), Value::Int(1)]),
+                    key: b"a",
+                    value: Value::Array(vec![Value::Str(b"x"), Value::Int(1)]),
                 },
             ],
-            trace_state: "vendor=1",
+            trace_state: b"vendor=1",
             events: vec![Event {
-                name: "exception",
+                name: b"exception",
                 time_ns: 1_733_337_522_200_000_000,
                 attributes: vec![KeyValue {
-                    key: "exception.type",
-                    value: Value::Str("TypeError"),
+                    key: b"exception.type",
+                    value: Value::Str(b"TypeError"),
                 }],
             }],
             links: vec![Link {
                 trace_id: TraceId([3; 16]),
                 span_id: SpanId([4; 8]),
-                trace_state: "",
+                trace_state: b"",
                 attributes: vec![KeyValue {
-                    key: "why",
-                    value: Value::Str("follows"),
+                    key: b"why",
+                    value: Value::Str(b"follows"),
                 }],
             }],
             status: Status {
                 code: StatusCode::Error,
-                message: "boom",
+                message: b"boom",
             },
             dropped: Dropped {
                 attributes: 2,
@@ -365,8 +365,8 @@ mod tests {
     #[test]
     fn request_body_decodes_with_the_reference_types_field_by_field() {
         let resource = resource_prefix(&[KeyValue {
-            key: "service.name",
-            value: Value::Str("web"),
+            key: b"service.name",
+            value: Value::Str(b"web"),
         }]);
         let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
         let parent = SpanId([9; 8]);
@@ -452,10 +452,10 @@ mod tests {
 
     #[test]
     fn only_finite_number_text_is_written_as_a_number() {
-        assert!(is_json_number("1e+21"));
-        assert!(is_json_number("-0.5"));
-        assert!(!is_json_number("-Infinity"));
-        assert!(!is_json_number("NaN"));
-        assert!(!is_json_number(""));
+        assert!(is_json_number(b"1e+21"));
+        assert!(is_json_number(b"-0.5"));
+        assert!(!is_json_number(b"-Infinity"));
+        assert!(!is_json_number(b"NaN"));
+        assert!(!is_json_number(b""));
     }
 }

@@ -48,7 +48,7 @@ fn message(out: &mut Vec<u8>, field: u8, fill: impl FnOnce(&mut Vec<u8>)) {
 
 fn any_value(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::Str(s) => bytes(out, 1, s.as_bytes()),
+        Value::Str(s) => bytes(out, 1, s),
         Value::Bool(b) => {
             tag(out, 2, 0);
             out.push(*b as u8);
@@ -69,7 +69,7 @@ fn any_value(out: &mut Vec<u8>, value: &Value) {
 fn attributes(out: &mut Vec<u8>, field: u8, list: &[KeyValue]) {
     for kv in list {
         message(out, field, |m| {
-            bytes(m, 1, kv.key.as_bytes());
+            bytes(m, 1, kv.key);
             message(m, 2, |v| any_value(v, &kv.value));
         });
     }
@@ -80,12 +80,12 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     bytes(out, 1, &span.trace_id.0);
     bytes(out, 2, &span.span_id.0);
     if !span.trace_state.is_empty() {
-        bytes(out, 3, span.trace_state.as_bytes());
+        bytes(out, 3, span.trace_state);
     }
     if let Some(parent) = &span.parent_span_id {
         bytes(out, 4, &parent.0);
     }
-    bytes(out, 5, span.name.as_bytes());
+    bytes(out, 5, span.name);
     uint(out, 6, span.kind as u64);
     fixed64(out, 7, span.start_ns);
     fixed64(out, 8, span.end_ns);
@@ -94,7 +94,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     for event in &span.events {
         message(out, 11, |e| {
             fixed64(e, 1, event.time_ns);
-            bytes(e, 2, event.name.as_bytes());
+            bytes(e, 2, event.name);
             attributes(e, 3, &event.attributes);
         });
     }
@@ -104,7 +104,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
             bytes(l, 1, &link.trace_id.0);
             bytes(l, 2, &link.span_id.0);
             if !link.trace_state.is_empty() {
-                bytes(l, 3, link.trace_state.as_bytes());
+                bytes(l, 3, link.trace_state);
             }
             attributes(l, 4, &link.attributes);
         });
@@ -113,7 +113,7 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
     if span.status.code != StatusCode::Unset {
         message(out, 15, |s| {
             if !span.status.message.is_empty() {
-                bytes(s, 2, span.status.message.as_bytes());
+                bytes(s, 2, span.status.message);
             }
             uint(s, 3, span.status.code as u64);
         });
@@ -178,53 +178,53 @@ mod tests {
             trace_id: TraceId::xray(0x6750_a1b2, [0xab; 12]),
             span_id: SpanId([1, 2, 3, 4, 5, 6, 7, 8]),
             parent_span_id: Some(SpanId([9; 8])),
-            name: "GET",
+            name: b"GET",
             kind: SpanKind::Client,
             start_ns: 1_733_337_522_123_456_789,
             end_ns: 1_733_337_522_223_456_789,
-            trace_state: "k=v",
+            trace_state: b"k=v",
             attributes: vec![
                 KeyValue {
-                    key: "s",
-                    value: Value::Str("x"),
+                    key: b"s",
+                    value: Value::Str(b"x"),
                 },
                 KeyValue {
-                    key: "b",
+                    key: b"b",
                     value: Value::Bool(true),
                 },
                 KeyValue {
-                    key: "i",
+                    key: b"i",
                     value: Value::Int(-42),
                 },
                 KeyValue {
-                    key: "d",
+                    key: b"d",
                     value: Value::Double {
-                        text: "0.25",
+                        text: b"0.25",
                         bits: 0.25f64.to_bits(),
                     },
                 },
                 KeyValue {
-                    key: "a",
-                    value: Value::Array(vec![Value::Str("y"), Value::Int(3)]),
+                    key: b"a",
+                    value: Value::Array(vec![Value::Str(b"y"), Value::Int(3)]),
                 },
             ],
             events: vec![Event {
-                name: "e",
+                name: b"e",
                 time_ns: 5,
                 attributes: vec![KeyValue {
-                    key: "k",
+                    key: b"k",
                     value: Value::Bool(false),
                 }],
             }],
             links: vec![Link {
                 trace_id: TraceId([3; 16]),
                 span_id: SpanId([4; 8]),
-                trace_state: "",
+                trace_state: b"",
                 attributes: vec![],
             }],
             status: Status {
                 code: StatusCode::Error,
-                message: "boom",
+                message: b"boom",
             },
             dropped: Dropped {
                 attributes: 1,
@@ -235,8 +235,8 @@ mod tests {
         let mut fragment = Vec::new();
         push_span(&mut fragment, &span);
         let resource = resource_prefix(&[KeyValue {
-            key: "service.name",
-            value: Value::Str("web"),
+            key: b"service.name",
+            value: Value::Str(b"web"),
         }]);
         let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
         let body = request_body(

@@ -39,12 +39,15 @@ struct Reader<'a> {
 }
 
 // `get` rather than indexing throughout: no panic paths, which would pull
-// the formatting machinery into the shipped module.
+// the formatting machinery into the shipped module. The small readers are
+// always inlined: a size-optimized build calls them otherwise, a call per
+// field of every span.
 impl<'a> Reader<'a> {
     fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
 
+    #[inline(always)]
     fn take(&mut self, len: usize) -> Result<&'a [u8], RecordError> {
         let end = self.at.checked_add(len).ok_or(EARLY)?;
         let bytes = self.bytes.get(self.at..end).ok_or(EARLY)?;
@@ -52,25 +55,31 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
+    #[inline(always)]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], RecordError> {
         self.take(N)?.try_into().map_err(|_| EARLY)
     }
 
+    #[inline(always)]
     fn byte(&mut self) -> Result<u8, RecordError> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline(always)]
     fn u32(&mut self) -> Result<u32, RecordError> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
+    #[inline(always)]
     fn f64(&mut self) -> Result<f64, RecordError> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
-    fn string(&mut self) -> Result<&'a str, RecordError> {
+    /// UTF-8 as the facade wrote it (see `span`: not checked again).
+    #[inline(always)]
+    fn string(&mut self) -> Result<&'a [u8], RecordError> {
         let len = self.u32()? as usize;
-        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError("bad UTF-8"))
+        self.take(len)
     }
 
     fn value(&mut self, depth: u8) -> Result<Value<'a>, RecordError> {
@@ -138,7 +147,7 @@ pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// one (the propagation API's packing).
 pub fn strings(bytes: &[u8]) -> impl Iterator<Item = &str> {
     let mut r = Reader { bytes, at: 0 };
-    core::iter::from_fn(move || r.string().ok())
+    core::iter::from_fn(move || core::str::from_utf8(r.string().ok()?).ok())
 }
 
 /// Reads a list of `A` attribute sections (a resource's attributes).
@@ -171,7 +180,7 @@ pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, R
         kind,
         start_ns,
         end_ns,
-        trace_state: "",
+        trace_state: b"",
         attributes: Vec::with_capacity(8),
         events: Vec::new(),
         links: Vec::new(),
@@ -297,7 +306,7 @@ mod tests {
             .tag(2)
             .s("failed");
         let span = parse(&w.0, 10, 20).unwrap();
-        assert_eq!(span.name, "GET");
+        assert_eq!(span.name, b"GET");
         assert_eq!(span.kind, SpanKind::Client);
         assert_eq!(span.parent_span_id, None);
         assert_eq!(span.trace_id.to_hex(), "5b8efff798038103d269b633813fc60c");
@@ -307,18 +316,18 @@ mod tests {
         assert_eq!(
             values,
             vec![
-                Value::Str("h\u{e9}llo \u{1f600}"),
+                Value::Str("h\u{e9}llo \u{1f600}".as_bytes()),
                 Value::Bool(true),
                 Value::Int(-7),
                 Value::Double {
-                    text: "1.5",
+                    text: b"1.5",
                     bits: 1.5f64.to_bits()
                 },
-                Value::Array(vec![Value::Str("x"), Value::Int(9)]),
+                Value::Array(vec![Value::Str(b"x"), Value::Int(9)]),
             ]
         );
         assert_eq!(span.status.code, StatusCode::Error);
-        assert_eq!(span.status.message, "failed");
+        assert_eq!(span.status.message, b"failed");
     }
 
     #[test]
@@ -350,13 +359,13 @@ mod tests {
             .u32(2)
             .u32(3);
         let span = parse(&w.0, 1000, 5000).unwrap();
-        assert_eq!(span.trace_state, "k=v");
+        assert_eq!(span.trace_state, b"k=v");
         assert_eq!(span.events.len(), 2);
         assert_eq!(
             (span.events[0].name, span.events[0].time_ns),
-            ("exception", 2500)
+            (&b"exception"[..], 2500)
         );
-        assert_eq!(span.events[0].attributes[0].value, Value::Str("boom"));
+        assert_eq!(span.events[0].attributes[0].value, Value::Str(b"boom"));
         assert_eq!(span.events[1].time_ns, 980);
         assert_eq!(span.links[0].span_id.to_hex(), "aaaaaaaaaaaaaaaa");
         assert_eq!(span.links[0].attributes[0].value, Value::Bool(false));
@@ -395,7 +404,7 @@ mod tests {
             .raw(b"short");
         let split: Vec<_> = records(&run.0).collect();
         assert_eq!(split, vec![&one[..], &two[..]]);
-        assert_eq!(parse(split[1], 0, 0).unwrap().name, "two");
+        assert_eq!(parse(split[1], 0, 0).unwrap().name, b"two");
     }
 
     #[test]
@@ -410,12 +419,6 @@ mod tests {
                 .tag(0)
                 .u32(9)
                 .raw(b"short")
-                .0,
-            W::default()
-                .raw(IDS.as_bytes())
-                .tag(0)
-                .u32(2)
-                .raw(&[0xff, 0xfe])
                 .0,
             named().tag(b'A').s("k").tag(b'x').0,
             named().tag(b'A').s("k").tag(b'i').f64(1.5).0,
