@@ -85,8 +85,8 @@ async fn an_encoded_span_is_accepted_by_a_real_collector() {
     );
     start_clock();
     let resource = otlp_json::resource_prefix(&[KeyValue {
-        key: "service.name",
-        value: Value::Str("browser-test"),
+        key: b"service.name",
+        value: Value::Str(b"browser-test"),
     }]);
     let scopes = vec![otlp_json::scope_prefix("tests/browser.rs", "")];
     let now = performance_now();
@@ -94,11 +94,11 @@ async fn an_encoded_span_is_accepted_by_a_real_collector() {
         trace_id: TraceId::xray(date_now_secs() as u32, random::bytes()),
         span_id: SpanId::random(random::bytes()),
         parent_span_id: None,
-        name: "from-wasm-bindgen-test",
+        name: b"from-wasm-bindgen-test",
         kind: SpanKind::Internal,
         start_ns: clock::epoch_ns(now),
         end_ns: clock::epoch_ns(now + 1.0),
-        trace_state: "",
+        trace_state: b"",
         attributes: vec![],
         events: vec![],
         links: vec![],
