@@ -36,6 +36,31 @@ async function inPage(sink, scenario, { providerOptions = "{}", exporterOptions 
   return { page, result };
 }
 
+test("a batch of one tracer's spans and a batch of several tracers' spans both group by scope, in order", async () => {
+  // Scopes in order of first appearance, each with its spans in order.
+  const sink = await startSink();
+  const { page } = await inPage(sink, async (wt, provider) => {
+    const [a, b] = [provider.getTracer("a", "1"), provider.getTracer("b")];
+    for (const name of ["a1", "a2", "a3"]) a.startSpan(name).end();
+    await provider.forceFlush();
+    for (const [tracer, name] of [[a, "a4"], [b, "b1"], [a, "a5"], [b, "b2"]]) tracer.startSpan(name).end();
+    await provider.forceFlush();
+  });
+  await page.close();
+  await sink.stop();
+  const shapes = sink.requests.map((r) =>
+    r.json.resourceSpans.map((rs) => rs.scopeSpans.map((ss) => [ss.scope.name, ss.scope.version ?? "", ss.spans.map((s) => s.name)])),
+  );
+  assert.deepEqual(shapes, [
+    [[["a", "1", ["a1", "a2", "a3"]]]],
+    [[["a", "1", ["a4", "a5"]], ["b", "", ["b1", "b2"]]]],
+  ]);
+  assert.deepEqual(
+    sink.spans().map((s) => s.resource["service.name"]),
+    Array(7).fill("sdk-test"),
+  );
+});
+
 test("every attribute type, kind, event, link and status reaches the wire", async () => {
   const sink = await startSink();
   const { page, result } = await inPage(sink, async (wt, provider) => {
