@@ -77,29 +77,43 @@ function checkClock() {
 // Ids are sliced from a pool of hex digits made from crypto.getRandomValues
 // 4 KiB at a time: one refill serves about two hundred spans.
 const POOL_BYTES = 4096;
-const HEX = new TextEncoder().encode("0123456789abcdef");
+const HEX_ENCODER = new TextEncoder();
+const HEX = HEX_ENCODER.encode("0123456789abcdef");
 const randomBytes = new Uint8Array(POOL_BYTES);
 const hexBytes = new Uint8Array(POOL_BYTES * 2);
 const hexText = new TextDecoder("latin1"); // the digits are ASCII: no UTF-8 checks
 let pool = "";
 let at = 0;
 
+/** Fills `hex` with the digits of fresh random bytes (`random`, half its length). */
+function fillHex(random, hex) {
+  crypto.getRandomValues(random);
+  for (let i = 0; i < random.length; i++) {
+    hex[i * 2] = HEX[random[i] >> 4];
+    hex[i * 2 + 1] = HEX[random[i] & 15];
+  }
+}
+
 /** `n` random hex digits (at most 8192) from `crypto.getRandomValues`. */
 export function randomHex(n) {
   if (at + n > pool.length) {
-    crypto.getRandomValues(randomBytes);
-    for (let i = 0; i < POOL_BYTES; i++) {
-      hexBytes[i * 2] = HEX[randomBytes[i] >> 4];
-      hexBytes[i * 2 + 1] = HEX[randomBytes[i] & 15];
-    }
+    fillHex(randomBytes, hexBytes);
     pool = hexText.decode(hexBytes);
     at = 0;
   }
   return pool.slice(at, (at += n));
 }
 
-let second = -1;
-let secondHex = "";
+// X-Ray trace ids come from a pool of their own, 8 digits of the epoch
+// seconds then 24 random, made for 64 ids at a time and again when the second
+// changes. Slices of one string are flat; joining the time to random digits
+// would make a two-part string, which every record write must flatten first.
+const XRAY_IDS = 64;
+const xrayRandom = new Uint8Array(XRAY_IDS * 16);
+const xrayHex = new Uint8Array(XRAY_IDS * 32);
+let xrayPool = "";
+let xrayAt = 0;
+let xraySecond = -1;
 /**
  * X-Ray form: 8 hex digits of the epoch seconds, then 24 random. The time is
  * `ms` (the span's start, relative to the time origin) when given: one clock
@@ -107,11 +121,15 @@ let secondHex = "";
  */
 export function xrayTraceId(ms = performance.now()) {
   const now = Math.floor((TIME_ORIGIN + ms) / 1000);
-  if (now !== second) {
-    second = now;
-    secondHex = now.toString(16).padStart(8, "0");
+  if (now !== xraySecond || xrayAt === xrayPool.length) {
+    xraySecond = now;
+    const time = HEX_ENCODER.encode(now.toString(16).padStart(8, "0"));
+    fillHex(xrayRandom, xrayHex);
+    for (let id = 0; id < XRAY_IDS; id++) xrayHex.set(time, id * 32);
+    xrayPool = hexText.decode(xrayHex);
+    xrayAt = 0;
   }
-  return secondHex + randomHex(24);
+  return xrayPool.slice(xrayAt, (xrayAt += 32));
 }
 
 export function spanId() {

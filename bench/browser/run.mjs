@@ -225,7 +225,7 @@ async function main() {
             const [r, cpuS] = await withCpu(() => withTimeout(page.evaluate((p) => window.bench.encoding(p), { spans: P.encoding }), 180000, id));
             record("encoding", sdk, "cpuMs", cpuS * 1000);
             const got = server.run(id);
-            for (const k of ["endMs", "flushMs", "totalMs", "encodeOnlyMs"]) if (r[k] != null) record("encoding", sdk, k, r[k]);
+            for (const k of ["endMs", "flushMs", "totalMs", "encodeOnlyMs", "encodeColdMs"]) if (r[k] != null) record("encoding", sdk, k, r[k]);
             record("encoding", sdk, "requests", got.requests);
             record("encoding", sdk, "bodyBytes", got.bytes);
             record("encoding", sdk, "gzip", got.gzip > 0 ? 1 : 0);
