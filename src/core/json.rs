@@ -25,7 +25,7 @@ fn needs_escape(b: u8) -> bool {
 }
 
 /// How many leading bytes need no escaping. Eight at a time: nearly every
-/// string needs none, and this loop is most of the encoder's work.
+/// string needs none, and this scan reads every byte of every string.
 fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = ONES * 0x80;
