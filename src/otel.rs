@@ -229,7 +229,11 @@ impl opentelemetry::trace::TracerProvider for WasmTracerProvider {
 
     fn tracer_with_scope(&self, scope: InstrumentationScope) -> WasmTracer {
         let index = registry::with(|r| {
-            r.add_scope(self.provider, scope.name(), scope.version().unwrap_or(""))
+            r.add_scope(
+                self.provider,
+                scope.name().as_bytes(),
+                scope.version().unwrap_or("").as_bytes(),
+            )
         });
         WasmTracer {
             provider: self.clone(),

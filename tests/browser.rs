@@ -88,7 +88,7 @@ async fn an_encoded_span_is_accepted_by_a_real_collector() {
         key: b"service.name",
         value: Value::Str(b"browser-test"),
     }]);
-    let scopes = vec![otlp_json::scope_prefix("tests/browser.rs", "")];
+    let scopes = vec![otlp_json::scope_prefix(b"tests/browser.rs", b"")];
     let now = performance_now();
     let span = SpanData {
         trace_id: TraceId::xray(date_now_secs() as u32, random::bytes()),

@@ -47,16 +47,14 @@ fn with_input<R>(len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
     INPUT.with(|buffer| f(buffer.get(..len as usize).unwrap_or_default()))
 }
 
-/// Runs `f` on the input's strings, of these byte lengths in order (a
-/// string that is not UTF-8 reads as empty; the facade never writes one).
-fn with_strings<const N: usize, R>(lengths: [u32; N], f: impl FnOnce([&str; N]) -> R) -> R {
+/// Runs `f` on the input's strings, of these byte lengths in order: UTF-8,
+/// as the facade writes them with `TextEncoder`, and used as bytes.
+fn with_strings<const N: usize, R>(lengths: [u32; N], f: impl FnOnce([&[u8]; N]) -> R) -> R {
     with_input(lengths.iter().sum(), |bytes| {
         let mut at = 0;
         f(lengths.map(|len| {
             let end = at + len as usize;
-            let text = bytes
-                .get(at..end)
-                .and_then(|b| core::str::from_utf8(b).ok());
+            let text = bytes.get(at..end);
             at = end;
             text.unwrap_or_default()
         }))

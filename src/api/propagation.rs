@@ -27,8 +27,7 @@ pub extern "C" fn traceparent_parse(header_len: u32) -> i32 {
 /// A valid `tracestate`, normalized; -1 when invalid.
 #[no_mangle]
 pub extern "C" fn tracestate_parse(header_len: u32) -> i32 {
-    with_strings([header_len], |[header]| tracestate::parse(header))
-        .map_or(-1, |state| output(state.into_bytes()))
+    with_strings([header_len], |[header]| tracestate::parse(header)).map_or(-1, output)
 }
 
 /// `X-Amzn-Trace-Id` → 32 hex trace id, 16 hex parent id, `1`/`0`/`?`, then
@@ -44,7 +43,7 @@ pub extern "C" fn xray_parse(header_len: u32) -> i32 {
             Some(false) => b'0',
             None => b'?',
         });
-        out.extend_from_slice(h.extra.as_bytes());
+        out.extend_from_slice(&h.extra);
     }
     output(out)
 }
@@ -58,7 +57,7 @@ pub extern "C" fn baggage_parse(header_len: u32) -> i32 {
             if out.len() > 1 {
                 out.push(b',');
             }
-            push_string(&mut out, text.as_bytes());
+            push_string(&mut out, text);
         }
     }
     out.push(b']');
@@ -76,11 +75,11 @@ pub extern "C" fn baggage_format(packed_len: u32) -> i32 {
             (strings.next(), strings.next(), strings.next())
         {
             entries.push(baggage::Entry {
-                key: key.into(),
-                value: value.into(),
-                metadata: metadata.into(),
+                key: key.to_vec(),
+                value: value.to_vec(),
+                metadata: metadata.to_vec(),
             });
         }
     });
-    output(baggage::format(&entries).into_bytes())
+    output(baggage::format(&entries))
 }

@@ -137,7 +137,7 @@ impl Registry {
     }
 
     /// The scope's index, or `u32::MAX` for an unknown provider.
-    pub fn add_scope(&mut self, provider: u32, name: &str, version: &str) -> u32 {
+    pub fn add_scope(&mut self, provider: u32, name: &[u8], version: &[u8]) -> u32 {
         let Some(provider) = self.provider(provider) else {
             return u32::MAX;
         };

@@ -176,12 +176,12 @@ pub fn resource_prefix(attributes: &[KeyValue]) -> Vec<u8> {
 }
 
 /// The opening of a `scopeSpans` entry, up to where its spans go.
-pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
+pub fn scope_prefix(name: &[u8], version: &[u8]) -> Vec<u8> {
     let mut out = b"{\"scope\":{\"name\":".to_vec();
-    push_string(&mut out, name.as_bytes());
+    push_string(&mut out, name);
     if !version.is_empty() {
         out.extend_from_slice(b",\"version\":");
-        push_string(&mut out, version.as_bytes());
+        push_string(&mut out, version);
     }
     out.extend_from_slice(b"},\"spans\":[");
     out
@@ -326,7 +326,7 @@ mod tests {
         assert!(!text.contains("\"attributes\""), "{text}");
         let body = request_body(
             &resource_prefix(&[]),
-            &[scope_prefix("s", "")],
+            &[scope_prefix(b"s", b"")],
             &[(0, fragment)],
         );
         let request: ExportTraceServiceRequest = serde_json::from_slice(&body).unwrap();
@@ -345,7 +345,12 @@ mod tests {
     fn the_body_fits_the_room_reserved_for_it() {
         let resource = resource_prefix(&[]);
         let scopes: Vec<_> = (0..40)
-            .map(|i| scope_prefix(&alloc::format!("@scope/with-a-long-name-{i}"), "1.0.0"))
+            .map(|i| {
+                scope_prefix(
+                    alloc::format!("@scope/with-a-long-name-{i}").as_bytes(),
+                    b"1.0.0",
+                )
+            })
             .collect();
         let mut fragment = Vec::new();
         push_span(&mut fragment, &sample_span("s", None));
@@ -368,7 +373,7 @@ mod tests {
             key: b"service.name",
             value: Value::Str(b"web"),
         }]);
-        let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
+        let scopes = vec![scope_prefix(b"app", b"1.0"), scope_prefix(b"other", b"")];
         let parent = SpanId([9; 8]);
         let mut spans = Vec::new();
         for (scope, name, parent) in [

@@ -128,12 +128,12 @@ pub fn resource_prefix(list: &[KeyValue]) -> Vec<u8> {
 }
 
 /// The `InstrumentationScope` field of a `ScopeSpans`, tag included.
-pub fn scope_prefix(name: &str, version: &str) -> Vec<u8> {
+pub fn scope_prefix(name: &[u8], version: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     message(&mut out, 1, |s| {
-        bytes(s, 1, name.as_bytes());
+        bytes(s, 1, name);
         if !version.is_empty() {
-            bytes(s, 2, version.as_bytes());
+            bytes(s, 2, version);
         }
     });
     out
@@ -238,7 +238,7 @@ mod tests {
             key: b"service.name",
             value: Value::Str(b"web"),
         }]);
-        let scopes = vec![scope_prefix("app", "1.0"), scope_prefix("other", "")];
+        let scopes = vec![scope_prefix(b"app", b"1.0"), scope_prefix(b"other", b"")];
         let body = request_body(
             &resource,
             &scopes,

@@ -57,9 +57,11 @@ impl TextMapPropagator for XRayPropagator {
             trace_id: ids::TraceId(sc.trace_id().to_bytes()),
             parent_id: ids::SpanId(sc.span_id().to_bytes()),
             sampled: Some(sc.is_sampled()),
-            extra: String::new(),
+            extra: Vec::new(),
         };
-        injector.set(xray::HEADER, xray::format(&header));
+        // The format is bytes; with no extra fields they are ASCII.
+        let value = String::from_utf8_lossy(&xray::format(&header)).into_owned();
+        injector.set(xray::HEADER, value);
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {

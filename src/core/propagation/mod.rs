@@ -13,8 +13,6 @@ pub mod traceparent;
 pub mod tracestate;
 pub mod xray;
 
-use alloc::string::String;
-
 /// `text` without HTTP's optional whitespace (spaces, tabs) at either end.
 fn trim_ows(mut text: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = text {
@@ -35,10 +33,4 @@ fn split_once(text: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
 /// The members of a `separator`-delimited list, trimmed.
 fn members(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
     text.split(move |&c| c == separator).map(trim_ows)
-}
-
-/// A part of a header as text (the parts are cut at ASCII separators, so
-/// they are UTF-8 whenever the header is).
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.into()).unwrap_or_default()
 }

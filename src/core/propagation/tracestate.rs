@@ -2,7 +2,6 @@
 //! with any invalid member is dropped whole, as the specification allows and
 //! OpenTelemetry does, rather than passed on half-understood.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 const MAX_MEMBERS: usize = 32;
@@ -33,10 +32,11 @@ fn valid_value(value: &[u8]) -> bool {
 
 /// Validates and normalizes a `tracestate` value; `None` when invalid.
 /// Empty members (`a=1,,b=2`) are allowed and removed.
-pub fn parse(header: &str) -> Option<String> {
+pub fn parse(header: impl AsRef<[u8]>) -> Option<Vec<u8>> {
+    let header = header.as_ref();
     let mut keys: Vec<&[u8]> = Vec::new();
     let mut out = Vec::with_capacity(header.len());
-    for member in super::members(header.as_bytes(), b',') {
+    for member in super::members(header, b',') {
         if member.is_empty() {
             continue;
         }
@@ -54,7 +54,7 @@ pub fn parse(header: &str) -> Option<String> {
         }
         out.extend_from_slice(member);
     }
-    Some(super::text(&out))
+    Some(out)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -65,13 +65,13 @@ mod tests {
     fn accepts_valid_members_and_normalizes_spacing() {
         assert_eq!(
             parse("rojo=00f067aa0ba902b7, congo=t61rcWkgMzE").as_deref(),
-            Some("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE")
+            Some(&b"rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"[..])
         );
         assert_eq!(
             parse("tenant@vendor=x,,a=1").as_deref(),
-            Some("tenant@vendor=x,a=1")
+            Some(&b"tenant@vendor=x,a=1"[..])
         );
-        assert_eq!(parse("").as_deref(), Some(""));
+        assert_eq!(parse("").as_deref(), Some(&b""[..]));
     }
 
     #[test]
@@ -81,7 +81,7 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
-        let many: Vec<String> = (0..33).map(|i| alloc::format!("k{i}=v")).collect();
-        assert_eq!(parse(&many.join(",")), None);
+        let many: Vec<alloc::string::String> = (0..33).map(|i| alloc::format!("k{i}=v")).collect();
+        assert_eq!(parse(many.join(",")), None);
     }
 }

@@ -7,7 +7,6 @@
 //! hop through us loses nothing.
 
 use crate::core::ids::{push_hex, SpanId, TraceId};
-use alloc::string::String;
 use alloc::vec::Vec;
 
 pub const HEADER: &str = "x-amzn-trace-id";
@@ -19,15 +18,15 @@ pub struct XRayHeader {
     /// `None` when the sender left the decision to us.
     pub sampled: Option<bool>,
     /// Other `key=value` fields, `;`-joined, in their original order.
-    pub extra: String,
+    pub extra: Vec<u8>,
 }
 
-pub fn parse(header: &str) -> Option<XRayHeader> {
+pub fn parse(header: impl AsRef<[u8]>) -> Option<XRayHeader> {
     let mut trace_id = None;
     let mut parent_id = None;
     let mut sampled = None;
     let mut extra = Vec::new();
-    for field in super::members(header.as_bytes(), b';') {
+    for field in super::members(header.as_ref(), b';') {
         if field.is_empty() {
             continue;
         }
@@ -55,26 +54,24 @@ pub fn parse(header: &str) -> Option<XRayHeader> {
         trace_id: trace_id?,
         parent_id: parent_id?,
         sampled,
-        extra: super::text(&extra),
+        extra,
     })
 }
 
-pub fn format(header: &XRayHeader) -> String {
-    let mut out = String::with_capacity(80 + header.extra.len());
-    out.push_str("Root=");
-    out.push_str(&header.trace_id.to_xray_text());
-    out.push_str(";Parent=");
-    let mut hex = Vec::with_capacity(16);
-    push_hex(&mut hex, &header.parent_id.0);
-    out.push_str(core::str::from_utf8(&hex).unwrap_or_default());
-    out.push_str(match header.sampled {
-        Some(true) => ";Sampled=1",
-        Some(false) => ";Sampled=0",
-        None => ";Sampled=?",
+pub fn format(header: &XRayHeader) -> Vec<u8> {
+    let mut out = Vec::with_capacity(80 + header.extra.len());
+    out.extend_from_slice(b"Root=");
+    out.extend_from_slice(header.trace_id.to_xray_text().as_bytes());
+    out.extend_from_slice(b";Parent=");
+    push_hex(&mut out, &header.parent_id.0);
+    out.extend_from_slice(match header.sampled {
+        Some(true) => b";Sampled=1",
+        Some(false) => b";Sampled=0",
+        None => b";Sampled=?",
     });
     if !header.extra.is_empty() {
-        out.push(';');
-        out.push_str(&header.extra);
+        out.push(b';');
+        out.extend_from_slice(&header.extra);
     }
     out
 }
@@ -89,31 +86,31 @@ mod tests {
 
     #[test]
     fn parses_any_key_order_and_keeps_unknown_keys() {
-        let h = parse(&alloc::format!("Self=1-67891234-12456789abcdef012345678;Sampled=1;Parent=53995c3f42cd8ad8;Root={ROOT};Lineage=a87bd80c:1|68fd508a:5")).unwrap();
+        let h = parse(alloc::format!("Self=1-67891234-12456789abcdef012345678;Sampled=1;Parent=53995c3f42cd8ad8;Root={ROOT};Lineage=a87bd80c:1|68fd508a:5")).unwrap();
         assert_eq!(h.trace_id.to_xray_text(), ROOT);
         assert_eq!(h.parent_id.to_hex(), "53995c3f42cd8ad8");
         assert_eq!(h.sampled, Some(true));
         assert_eq!(
             h.extra,
-            "Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5"
+            b"Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5"
         );
         assert_eq!(
             format(&h),
-            alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1;Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5")
+            alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1;Self=1-67891234-12456789abcdef012345678;Lineage=a87bd80c:1|68fd508a:5").into_bytes()
         );
     }
 
     #[test]
     fn a_missing_or_deferred_decision_is_none() {
-        let h = parse(&alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8")).unwrap();
+        let h = parse(alloc::format!("Root={ROOT};Parent=53995c3f42cd8ad8")).unwrap();
         assert_eq!(h.sampled, None);
-        let h = parse(&alloc::format!(
+        let h = parse(alloc::format!(
             "Root={ROOT}; Parent=53995c3f42cd8ad8; Sampled=?"
         ))
         .unwrap();
         assert_eq!(h.sampled, None);
         assert_eq!(
-            parse(&alloc::format!(
+            parse(alloc::format!(
                 "Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=0"
             ))
             .unwrap()
@@ -149,7 +146,7 @@ mod tests {
             let extra: Vec<String> = extra.iter()
                 .filter(|(k, _)| !["Root", "Parent", "Sampled"].iter().any(|r| r.eq_ignore_ascii_case(k)))
                 .map(|(k, v)| alloc::format!("{k}={v}")).collect();
-            let h = XRayHeader { trace_id, parent_id: SpanId::random(parent), sampled, extra: extra.join(";") };
+            let h = XRayHeader { trace_id, parent_id: SpanId::random(parent), sampled, extra: extra.join(";").into_bytes() };
             let text = format(&h);
             prop_assert_eq!(parse(&text), Some(h));
         }
