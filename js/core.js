@@ -77,8 +77,8 @@ function checkClock() {
 // Ids are sliced from a pool of hex digits made from crypto.getRandomValues
 // 4 KiB at a time: one refill serves about two hundred spans.
 const POOL_BYTES = 4096;
-const HEX_ENCODER = new TextEncoder();
-const HEX = HEX_ENCODER.encode("0123456789abcdef");
+const utf8 = new TextEncoder();
+const HEX = utf8.encode("0123456789abcdef");
 const randomBytes = new Uint8Array(POOL_BYTES);
 const hexBytes = new Uint8Array(POOL_BYTES * 2);
 const hexText = new TextDecoder("latin1"); // the digits are ASCII: no UTF-8 checks
@@ -123,7 +123,7 @@ export function xrayTraceId(ms = performance.now()) {
   const now = Math.floor((TIME_ORIGIN + ms) / 1000);
   if (now !== xraySecond || xrayAt === xrayPool.length) {
     xraySecond = now;
-    const time = HEX_ENCODER.encode(now.toString(16).padStart(8, "0"));
+    const time = utf8.encode(now.toString(16).padStart(8, "0"));
     fillHex(xrayRandom, xrayHex);
     for (let id = 0; id < XRAY_IDS; id++) xrayHex.set(time, id * 32);
     xrayPool = hexText.decode(xrayHex);
@@ -164,7 +164,6 @@ export const EMPTY = Object.freeze({});
 // Records are written into this scratch buffer, then copied into linear
 // memory in one piece: no string is built per span and nothing is
 // allocated per field.
-const utf8 = new TextEncoder();
 let bytes = new Uint8Array(1 << 16);
 let view = new DataView(bytes.buffer);
 let pos = 0;

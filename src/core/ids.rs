@@ -110,7 +110,7 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     // Through a stack buffer: one append per id rather than one per digit,
     // which a size-optimized build makes a call each.
     let mut text = [0u8; 32];
-    for (slot, i) in text.iter_mut().zip(0..) {
+    for (slot, i) in text.iter_mut().zip(0..bytes.len() * 2) {
         let b = bytes.get(i / 2).copied().unwrap_or_default();
         *slot = HEX[(if i % 2 == 0 { b >> 4 } else { b & 15 }) as usize];
     }
