@@ -659,6 +659,34 @@ test("document load: a root span without the meta tag; ignoreNetworkEvents, igno
   assert.equal(img.events, undefined);
 });
 
+test("document load: an event a hook adds comes after the network events, as added", async () => {
+  const spans = await loadSpans({ options: `{ applyCustomAttributesOnSpan: { documentFetch: (s) => s.addEvent("hooked") } }` });
+  const names = eventNames(spans.find((s) => s.name === "documentFetch"));
+  assert.equal(names.at(-1), "hooked", String(names));
+  assert.ok(names.indexOf("responseEnd") > -1 && names.indexOf("responseEnd") < names.length - 1, String(names));
+});
+
+test("fetch: network events count against eventCountLimit; those past it are counted as dropped", async () => {
+  const t = await inPage(async (wt, env) => {
+    const provider = new wt.WebTracerProvider({
+      spanLimits: { eventCountLimit: 3 },
+      spanProcessors: [new wt.BatchSpanProcessor(new wt.OTLPTraceExporter({ url: env.sinkUrl }), { scheduledDelayMillis: 50 })],
+    });
+    const inst = new wt.FetchInstrumentation();
+    wt.registerInstrumentations({ instrumentations: [inst], tracerProvider: provider });
+    await (await fetch("/api/echo?limited")).text();
+    await env.sleep(300);
+    await provider.forceFlush();
+    inst.disable();
+  }, { instrumentations: "() => []" });
+  const { spans, faults } = await t.collect();
+  assert.deepEqual(faults, []);
+  const span = one(spans, "?limited");
+  assert.deepEqual(eventNames(span), ["fetchStart", "domainLookupStart", "domainLookupEnd"]);
+  // connectStart, connectEnd, requestStart, responseStart, responseEnd at least (secureConnectionStart is 0 on http).
+  assert.ok(span.droppedEventsCount >= 5, `droppedEventsCount ${span.droppedEventsCount}`);
+});
+
 test("requests in flight when the page goes away still arrive (ended before the provider's page-hide flush)", async () => {
   const t = await inPage(async () => {
     fetch("/api/status?delay=5000&leaving").catch(() => {});

@@ -290,6 +290,24 @@ function writeSpan(span) {
     f64(offsetNs);
     attributeList(attributes, limits.attributePerEventCountLimit);
   }
+  // Timing events not yet made into events (Span._addTimes), after the
+  // others as if added last, within the same count limit.
+  let droppedTimes = 0;
+  if (span._times) {
+    const [names, times] = span._times;
+    let room = limits.eventCountLimit - span._events.length;
+    for (let i = 0; i < names.length; i++) {
+      if (!(times[i] > 0)) continue;
+      if (room-- <= 0) {
+        droppedTimes++;
+        continue;
+      }
+      u8(69); // E
+      text(names[i]);
+      f64(Math.round((times[i] - span._start) * 1e6));
+      u32(0);
+    }
+  }
   for (const [link, state] of span._links) {
     u8(76); // L
     ascii(link.context.traceId);
@@ -307,11 +325,11 @@ function writeSpan(span) {
     u8(span._status);
     text(span._statusMessage);
   }
-  const dropped = span._dropped;
+  const dropped = span._dropped ?? (droppedTimes ? [0, 0, 0] : null);
   if (dropped) {
     u8(68); // D
     u32(dropped[0]);
-    u32(dropped[1]);
+    u32(dropped[1] + droppedTimes);
     u32(dropped[2]);
   }
   view.setUint32(start, pos - start - 4, true);

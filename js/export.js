@@ -22,9 +22,15 @@ function retryAfterMillis(value) {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+// The body goes straight into the stream: a Blob of it would be copied to
+// the browser process first, which took as long as the compression itself.
 async function gzip(body) {
-  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const gz = new CompressionStream("gzip");
+  const input = gz.writable.getWriter();
+  // A failure shows on the readable side; these must not go unhandled.
+  input.write(body).catch(() => {});
+  input.close().catch(() => {});
+  return new Uint8Array(await new Response(gz.readable).arrayBuffer());
 }
 
 export class OTLPTraceExporter {

@@ -15,7 +15,10 @@ export class FetchInstrumentation extends InstrumentationBase {
 
 // A header the app set itself is left as it was.
 const keep = (headers, key, value) => headers.has(key) || headers.set(key, value);
-const keepInRecord = (record, key, value) => Object.keys(record).some((k) => k.toLowerCase() === key) || (record[key] = value);
+function keepInRecord(record, key, value) {
+  for (const k in record) if (k.toLowerCase() === key) return;
+  record[key] = value;
+}
 
 const isPlain = (object) => {
   const proto = object == null ? null : Object.getPrototypeOf(object);
@@ -41,7 +44,7 @@ function wrap(inst, originals) {
     // app's rejection stays unhandled if the app leaves it so.
     return promise.then(
       (response) => {
-        try { responded(item, response.status, [init, response], response); } catch (e) { report(e); }
+        try { responded(item, response.status, init, response); } catch (e) { report(e); }
         return response;
       },
       (error) => {
@@ -53,7 +56,7 @@ function wrap(inst, originals) {
 }
 
 function end(item, error, init) {
-  try { failed(item, error?.name ?? "_OTHER", error?.message, [init, error]); } catch (e) { report(e); }
+  try { failed(item, error?.name ?? "_OTHER", error?.message, init, error); } catch (e) { report(e); }
 }
 
 function prepare(inst, input, init) {

@@ -54,27 +54,31 @@ export function startRequest(inst, method, raw, kind) {
 
 export const inject = (ctx, carrier, set) => propagation.inject(ctx, carrier, { set });
 
+// `a` and `b` are what applyCustomAttributesOnSpan is given after the span:
+// (init, response or error) for a fetch, the XHR for an XHR.
+
 /** The request failed (network error, abort, timeout): `type` is error.type. */
-export function failed(item, type, message, hookArgs) {
+export function failed(item, type, message, a, b) {
   const span = item.s;
   span.setAttribute("error.type", type);
   span.setStatus({ code: SpanStatusCode.ERROR, message });
-  done(item, hookArgs);
+  done(item, a, b);
 }
 
-/** A response arrived: its status, error when ≥ 400. */
-export function responded(item, status, hookArgs, response) {
+/** A response arrived: its status, error when ≥ 400. A fetch's `b` is its Response. */
+export function responded(item, status, a, b) {
   const span = item.s;
   if (status) span.setAttribute("http.response.status_code", status);
   if (status >= 400) {
     span.setAttribute("error.type", String(status));
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  done(item, hookArgs, response);
+  done(item, a, b, b);
 }
 
-function done(item, hookArgs, response) {
-  try { item.i._config.applyCustomAttributesOnSpan?.(item.s, ...hookArgs); } catch (e) { report(e); }
+function done(item, a, b, response) {
+  const hook = item.i._config.applyCustomAttributesOnSpan;
+  if (hook) try { b === undefined ? hook(item.s, a) : hook(item.s, a, b); } catch (e) { report(e); }
   // A fetch that got its headers ends when its body is complete, which its
   // resource-timing entry tells (Chromium queues it once the app has read the
   // body, cancelled it or let it go); anything else has ended now.
@@ -88,7 +92,7 @@ function done(item, hookArgs, response) {
 // ---- matching resource timing entries to requests --------------------------
 
 let observer;
-const pending = new Map(); // URL → items, in start order
+const pending = []; // items in start order: few at a time, so a list
 let open = 0;
 let timer = 0;
 
@@ -107,22 +111,21 @@ function track(item) {
     } catch (e) { report(e); }
   }
   if (!observer) return;
-  const list = pending.get(item.u);
-  list ? list.push(item) : pending.set(item.u, [item]);
+  pending.push(item);
   open++;
 }
 
 function onEntries(list) {
   try {
     for (const entry of list.getEntries()) {
-      const items = pending.get(entry.name);
-      if (!items) continue;
+      const url = entry.name;
       // The request of this entry is the one started closest to it and, among
       // requests started together, the one whose response came closest to it
       // (headers for a fetch, the end otherwise).
       let best;
       let score = 1e9;
-      for (const item of items) {
+      for (const item of pending) {
+        if (item.u !== url) continue;
         const start = Math.abs(entry.startTime - item.t);
         const end = item.h ?? item.d;
         const s = start + (end === undefined ? 500 : Math.abs((item.h === undefined ? entry.responseEnd : entry.responseStart || entry.responseEnd) - end));
@@ -136,10 +139,8 @@ function onEntries(list) {
 }
 
 function drop(item) {
-  const list = pending.get(item.u);
-  const i = list?.indexOf(item) ?? -1;
-  if (i > -1) list.splice(i, 1);
-  if (list && !list.length) pending.delete(item.u);
+  const i = pending.indexOf(item);
+  if (i > -1) pending.splice(i, 1);
 }
 
 /** Ends the span once all it waits for is there (or `force`). */
@@ -195,25 +196,23 @@ function arm() {
 function sweep() {
   timer = 0;
   const now = performance.now();
-  for (const list of [...pending.values()]) {
-    for (const item of [...list]) {
-      const since = item.d ?? (item.c ? undefined : item.h);
-      if (since === undefined) continue;
-      if (now - since < 900) arm();
-      else if (item.f) drop(item);
-      else if (item.d !== undefined) settle(item, true);
+  for (const item of [...pending]) {
+    const since = item.d ?? (item.c ? undefined : item.h);
+    if (since === undefined) continue;
+    if (now - since < 900) arm();
+    else if (item.f) drop(item);
+    else if (item.d !== undefined) settle(item, true);
+    else {
+      const response = item.r.deref();
+      if (response && (response.bodyUsed || response.body?.locked)) item.c = true;
       else {
-        const response = item.r.deref();
-        if (response && (response.bodyUsed || response.body?.locked)) item.c = true;
-        else {
-          item.d = item.h;
-          settle(item, true);
-        }
+        item.d = item.h;
+        settle(item, true);
       }
     }
   }
 }
 
 function flush() {
-  for (const list of pending.values()) for (const item of list) settle(item, true);
+  for (const item of [...pending]) settle(item, true);
 }

@@ -107,9 +107,7 @@ export const matches = (url, raw, patterns) =>
 const NETWORK = ["fetchStart", "domainLookupStart", "domainLookupEnd", "connectStart", "secureConnectionStart", "connectEnd", "requestStart", "responseStart", "responseEnd"];
 
 /** Timing events; zeros (hidden cross-origin timing) are left out. */
-export function addEvents(span, names, times) {
-  for (let i = 0; i < names.length; i++) if (times[i] > 0) span.addEvent(names[i], times[i]);
-}
+export const addEvents = (span, names, times) => span._addTimes?.(names, times);
 
 /** A resource-timing entry's network events, each time read once by name (a read by a computed name is slower). */
 export const addNetworkEvents = (span, e) =>

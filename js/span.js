@@ -17,6 +17,7 @@ export class Span {
     this._start = startMs;
     this._attributes = []; // key, value, key, value…: no dictionary object a span
     this._events = NONE; // [name, nanoseconds from start, attributes]
+    this._times = null; // [names, times]: timing events not yet made (see _addTimes)
     this._links = NONE; // [link, trace state]
     this._dropped = null; // [attributes, events, links], made on the first drop
     this._status = SpanStatusCode.UNSET;
@@ -54,6 +55,7 @@ export class Span {
 
   addEvent(name, attributesOrTime, time) {
     if (this._ended) return this;
+    if (this._times) this._expandTimes();
     if (this._events.length >= this._limits.eventCountLimit) {
       (this._dropped ??= [0, 0, 0])[1]++;
       return this;
@@ -68,6 +70,22 @@ export class Span {
     if (this._events === NONE) this._events = [];
     this._events.push([String(name), offsetNs, attributes ? { ...attributes } : EMPTY]);
     return this;
+  }
+
+  /**
+   * Timing events (a name and a time each; zero times are left out), kept as
+   * the two arrays until the span's record is written: a request's nine
+   * network events cost no array each, nor the garbage collector's time.
+   */
+  _addTimes(names, times) {
+    if (this._ended) return;
+    if (this._times) this._expandTimes();
+    this._times = [names, times];
+  }
+  _expandTimes() {
+    const [names, times] = this._times;
+    this._times = null;
+    for (let i = 0; i < names.length; i++) if (times[i] > 0) this.addEvent(names[i], times[i]);
   }
 
   addLink(link) {

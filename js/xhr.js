@@ -74,6 +74,6 @@ function onEvent(event) {
 }
 
 function ended(item, xhr, reason) {
-  if (reason) failed(item, reason, undefined, [xhr]);
-  else responded(item, xhr.status, [xhr]);
+  if (reason) failed(item, reason, undefined, xhr);
+  else responded(item, xhr.status, xhr);
 }
