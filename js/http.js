@@ -47,7 +47,8 @@ export function startRequest(inst, method, raw, kind) {
   const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": same ? here.host : u.hostname, "server.port": same ? here.port : defaultPort(u) };
   if (upper !== method || !known) attributes["http.request.method_original"] = method;
   const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
-  const item = { s: span, u: url, k: kind, t: performance.now(), x: !same && u.origin !== here.origin, i: inst };
+  // Every field from the start, so that all items share one shape.
+  const item = { s: span, u: url, k: kind, t: performance.now(), x: !same && u.origin !== here.origin, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false };
   if (span.isRecording()) track(item);
   return { item, ctx: trace.setSpan(ctx, span), inject: !item.x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
 }
@@ -139,8 +140,9 @@ function onEntries(list) {
 }
 
 function drop(item) {
-  const i = pending.indexOf(item);
-  if (i > -1) pending.splice(i, 1);
+  const i = pending.lastIndexOf(item);
+  if (i === pending.length - 1) pending.pop(); // the usual case: the latest request
+  else if (i > -1) pending.splice(i, 1);
 }
 
 /** Ends the span once all it waits for is there (or `force`). */
