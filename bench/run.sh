@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes the report:
-#   bash bench/run.sh          full run (~15 min on 2 cores): installs what is
+#   bash bench/run.sh          full run (~30 min on 2 cores): installs what is
 #                              missing, builds pkg/ and the release collector,
 #                              writes bench/results/latest.json and BENCHMARKS.md
 #   bash bench/run.sh --quick  seconds: tiny workloads that prove the harness

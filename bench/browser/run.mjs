@@ -25,7 +25,7 @@ if (!args.includes("--out") || !outFile) throw new Error("usage: node browser/ru
 // Sizes of the workloads; the quick mode only proves the harness runs.
 const P = quick
   ? { reps: 1, startupReps: 1, hotPath: 500, hotPathRounds: 1, throughput: 2000, encoding: 500, calls: 50, httpReps: 1, memory: 2000, longTaskSeconds: 1, longTaskReps: 1 }
-  : { reps: Number(process.env.BENCH_REPS ?? 5), startupReps: 10, hotPath: 20000, hotPathRounds: 5, throughput: 100000, encoding: 10000, calls: 2000, httpReps: 15, memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
+  : { reps: Number(process.env.BENCH_REPS ?? 5), startupReps: 10, hotPath: 20000, hotPathRounds: 5, throughput: 100000, encoding: 10000, calls: 2000, httpReps: Number(process.env.BENCH_HTTP_REPS ?? 31), memory: 100000, longTaskSeconds: 10, longTaskReps: 3 };
 const LONG_TASK_RATE = 2000; // spans per second in the steady stream
 const SDKS = ["wasmtrace", "otel"];
 // Throughput and memory: a queue as long as the run, so no span can be dropped,
