@@ -373,10 +373,3 @@ export function encodeBatch(provider, protobuf, queue, count, room) {
   }
   return wasm.encode_batch(provider, protobuf, count, length, room);
 }
-
-/** Strings in the record format (length-prefixed UTF-8), for `baggage_format`. */
-export function packStrings(strings) {
-  pos = 0;
-  for (const s of strings) text(s);
-  return bytes.subarray(0, pos);
-}

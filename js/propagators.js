@@ -1,10 +1,10 @@
-// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. Parsing lives in
-// Rust (src/core/propagation); these move headers between carriers and
-// contexts. Injecting only fills the fixed templates of traceparent and
+// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. Parsing of
+// traceparent, tracestate and X-Ray lives in Rust (src/core/propagation);
+// these move headers between carriers and contexts. Injecting only fills the fixed templates of traceparent and
 // X-Ray with ids already checked valid, here: two crossings into
 // WebAssembly per traced request cost more than that. A malformed header is
 // ignored, never thrown.
-import { wasm, packStrings } from "./core.js";
+import { wasm } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
 import { Span } from "./span.js";
 
@@ -66,31 +66,74 @@ export class TraceState {
   serialize() { return [...this._entries].map(([k, v]) => `${k}=${v}`).join(","); }
 }
 
+// W3C baggage lives here, not in WebAssembly: only this propagator reads or
+// writes it, and an app that never imports it ships none of it.
+const BAGGAGE_MAX_ENTRIES = 180;
+const BAGGAGE_MAX_BYTES = 8192;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const trimOws = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+const baggageMetadata = (text) => ({ toString: () => text });
+
+/** `key=value;metadata,…` → [key, value, metadata] triples; malformed members are skipped. */
+export function parseBaggage(header) {
+  const entries = [];
+  if (header.length > BAGGAGE_MAX_BYTES) return entries;
+  for (const member of header.split(",")) {
+    if (entries.length === BAGGAGE_MAX_ENTRIES) break;
+    const semicolon = member.indexOf(";");
+    const pair = semicolon < 0 ? member : member.slice(0, semicolon);
+    const equals = pair.indexOf("=");
+    const key = trimOws(pair.slice(0, equals));
+    if (equals < 0 || !TOKEN.test(key)) continue;
+    let value;
+    try {
+      // Throws on a stray "%" and on bytes that are not UTF-8.
+      value = decodeURIComponent(trimOws(pair.slice(equals + 1)));
+    } catch {
+      continue;
+    }
+    entries.push([key, value, semicolon < 0 ? "" : trimOws(member.slice(semicolon + 1))]);
+  }
+  return entries;
+}
+
+/** The inverse, within the specification's limits (180 members, 8192 bytes). */
+export function formatBaggage(entries) {
+  let header = "";
+  for (const [key, value, metadata] of entries.slice(0, BAGGAGE_MAX_ENTRIES)) {
+    if (!TOKEN.test(key)) continue;
+    let member;
+    try {
+      // Throws on a lone surrogate, which has no UTF-8 form.
+      member = `${key}=${encodeURIComponent(value)}${metadata ? ";" + metadata : ""}`;
+    } catch {
+      continue;
+    }
+    if (header.length + member.length + 1 > BAGGAGE_MAX_BYTES) break;
+    header += (header ? "," : "") + member;
+  }
+  return header;
+}
+
 export class W3CBaggagePropagator {
   inject(ctx, carrier, setter) {
     const baggage = propagation.getBaggage(ctx);
     if (!baggage || isTracingSuppressed(ctx)) return;
-    const strings = [];
-    for (const [key, entry] of baggage.getAllEntries()) strings.push(key, String(entry.value), entry.metadata?.toString?.() ?? "");
-    const header = wasm.baggage_format(packStrings(strings));
+    const header = formatBaggage(baggage.getAllEntries().map(([key, entry]) => [key, String(entry.value), entry.metadata?.toString?.() ?? ""]));
     if (header) setter.set(carrier, "baggage", header);
   }
   extract(ctx, carrier, getter) {
     const raw = getter.get(carrier, "baggage");
     const header = Array.isArray(raw) ? raw.join(",") : raw;
     if (typeof header !== "string" || !header) return ctx;
-    const strings = wasm.baggage_parse(header);
-    if (strings.length === 0) return ctx;
+    const parsed = parseBaggage(header);
+    if (parsed.length === 0) return ctx;
     const entries = {};
-    for (let i = 0; i + 2 < strings.length; i += 3) {
-      entries[strings[i]] = strings[i + 2] ? { value: strings[i + 1], metadata: baggageMetadata(strings[i + 2]) } : { value: strings[i + 1] };
-    }
+    for (const [key, value, metadata] of parsed) entries[key] = metadata ? { value, metadata: baggageMetadata(metadata) } : { value };
     return propagation.setBaggage(ctx, propagation.createBaggage(entries));
   }
   fields() { return ["baggage"]; }
 }
-
-const baggageMetadata = (text) => ({ toString: () => text });
 
 /**
  * AWS X-Ray `X-Amzn-Trace-Id`. Unlike OpenTelemetry JS's, it accepts a

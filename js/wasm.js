@@ -82,7 +82,3 @@ export const last_batch_invalid = () => core.last_batch_invalid();
 export const traceparent_parse = (header) => text(core.traceparent_parse(...put(header)));
 export const tracestate_parse = (header) => text(core.tracestate_parse(...put(header)));
 export const xray_parse = (header) => text(core.xray_parse(...put(header)));
-/** Key, value, metadata triples, flat. */
-export const baggage_parse = (header) => JSON.parse(text(core.baggage_parse(...put(header))));
-/** `packed`: the triples in the record format. */
-export const baggage_format = (packed) => text(core.baggage_format(putBytes(packed)));

@@ -5,12 +5,10 @@
 //! in, the output buffer out).
 
 use crate::core::ids::push_hex;
-use crate::core::json::push_string;
-use crate::core::propagation::{baggage, traceparent, tracestate, xray};
-use crate::core::record;
+use crate::core::propagation::{traceparent, tracestate, xray};
 use alloc::vec::Vec;
 
-use super::{output, with_input, with_strings};
+use super::{output, with_strings};
 
 /// `traceparent` → 32 hex trace id, 16 hex span id, 2 hex flags; or `""`.
 #[no_mangle]
@@ -46,40 +44,4 @@ pub extern "C" fn xray_parse(header_len: u32) -> i32 {
         out.extend_from_slice(&h.extra);
     }
     output(out)
-}
-
-/// `baggage` → a JSON array of key, value, metadata triples.
-#[no_mangle]
-pub extern "C" fn baggage_parse(header_len: u32) -> i32 {
-    let mut out = Vec::from(*b"[");
-    for entry in with_strings([header_len], |[header]| baggage::parse(header)) {
-        for text in [&entry.key, &entry.value, &entry.metadata] {
-            if out.len() > 1 {
-                out.push(b',');
-            }
-            push_string(&mut out, text);
-        }
-    }
-    out.push(b']');
-    output(out)
-}
-
-/// The inverse: key, value, metadata triples as length-prefixed strings (the
-/// record format's) → a `baggage` header.
-#[no_mangle]
-pub extern "C" fn baggage_format(packed_len: u32) -> i32 {
-    let mut entries = Vec::new();
-    with_input(packed_len, |packed| {
-        let mut strings = record::strings(packed);
-        while let (Some(key), Some(value), Some(metadata)) =
-            (strings.next(), strings.next(), strings.next())
-        {
-            entries.push(baggage::Entry {
-                key: key.to_vec(),
-                value: value.to_vec(),
-                metadata: metadata.to_vec(),
-            });
-        }
-    });
-    output(baggage::format(&entries))
 }

@@ -143,14 +143,6 @@ pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
-/// Reads a run of length-prefixed strings (UTF-8, as the facade wrote them),
-/// stopping at the first whose length runs past the end (the propagation
-/// API's packing).
-pub fn strings(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut r = Reader { bytes, at: 0 };
-    core::iter::from_fn(move || r.string().ok())
-}
-
 /// Reads a list of `A` attribute sections (a resource's attributes).
 pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> {
     let mut r = Reader { bytes, at: 0 };
@@ -441,15 +433,5 @@ mod tests {
         ] {
             assert!(parse(&bad, 0, 0).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn strings_run_until_a_malformed_one() {
-        let packed = W::default().s("abc").s("\u{1f600}").s("").s("\u{e9}");
-        let read: Vec<_> = strings(&packed.0).collect();
-        let expected = ["abc", "\u{1f600}", "", "\u{e9}"].map(str::as_bytes);
-        assert_eq!(read, expected);
-        let cut = W::default().s("a").u32(4).raw(b"ab");
-        assert_eq!(strings(&cut.0).collect::<Vec<_>>(), [b"a"]);
     }
 }

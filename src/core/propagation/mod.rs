@@ -1,14 +1,15 @@
-//! The header formats of the propagators: W3C `traceparent`/`tracestate`,
-//! W3C `baggage`, and AWS X-Ray `X-Amzn-Trace-Id`. Parsing never fails
-//! loudly: a malformed header is `None` (or skipped entries), as the
-//! specifications ask, so bad input from the network never throws.
+//! The header formats of the propagators: W3C `traceparent`/`tracestate`
+//! and AWS X-Ray `X-Amzn-Trace-Id`. Parsing never fails loudly: a malformed
+//! header is `None`, as the specifications ask, so bad input from the
+//! network never throws. (W3C `baggage` is the facade's alone, in
+//! `js/propagators.js`: no Rust code reads it, and there an app that does
+//! not use it does not ship it.)
 //!
 //! The parsers work on bytes: every separator in these formats is ASCII and
 //! their whitespace is HTTP's (spaces and tabs), so there is no need for
 //! `str`'s character searching and Unicode trimming, which would cost the
 //! shipped module several kilobytes.
 
-pub mod baggage;
 pub mod traceparent;
 pub mod tracestate;
 pub mod xray;
