@@ -1,10 +1,10 @@
-// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. Parsing of
-// traceparent, tracestate and X-Ray lives in Rust (src/core/propagation);
-// these move headers between carriers and contexts. Injecting only fills the fixed templates of traceparent and
-// X-Ray with ids already checked valid, here: two crossings into
-// WebAssembly per traced request cost more than that. A malformed header is
-// ignored, never thrown.
-import { wasm } from "./core.js";
+// W3C Trace Context, W3C Baggage and AWS X-Ray propagators. The X-Ray
+// header's parser is Rust's (src/core/propagation), shared with Rust
+// servers; the W3C headers, which only this facade reads, are parsed here.
+// Injecting only fills the fixed templates of traceparent and X-Ray with ids
+// already checked valid: crossings into WebAssembly per traced request cost
+// more than that. A malformed header is ignored, never thrown.
+import { wasm, INVALID_TRACE_ID, INVALID_SPAN_ID } from "./core.js";
 import { trace, propagation, isSpanContextValid, isTracingSuppressed, TraceFlags } from "./api.js";
 import { Span } from "./span.js";
 
@@ -23,6 +23,48 @@ function remoteContext(ctx, traceId, spanId, sampled, extra) {
 
 const first = (value) => (Array.isArray(value) ? value[0] : value);
 
+// W3C trace context's two headers are read here, not in WebAssembly: no Rust
+// code reads them, and a regular expression is smaller than a crossing.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-|$)/;
+const OWS = /^[ \t]+|[ \t]+$/g;
+const trimOws = (text) => text.replace(OWS, "");
+
+/**
+ * `traceparent` → [trace id, parent id, sampled], or undefined when invalid:
+ * version 00 is exactly 55 characters, a later one may add fields after a
+ * `-`; version ff, upper-case hex and all-zero ids are invalid.
+ */
+export function parseTraceparent(header) {
+  const h = trimOws(header);
+  const m = TRACEPARENT.exec(h);
+  if (!m || m[1] === "ff" || (m[1] === "00" && h.length !== 55)) return undefined;
+  if (m[2] === INVALID_TRACE_ID || m[3] === INVALID_SPAN_ID) return undefined;
+  return [m[2], m[3], (parseInt(m[4], 16) & 1) === 1];
+}
+
+const TRACESTATE_KEY = /^(?:[a-z][a-z0-9_*/-]{0,255}|[a-z0-9][a-z0-9_*/-]{0,240}@[a-z0-9][a-z0-9_*/-]{0,13})$/;
+const TRACESTATE_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+
+/**
+ * A valid `tracestate`, normalized (members trimmed, empty ones removed), or
+ * undefined: a header with any invalid member, a repeated key or more than
+ * 32 members is dropped whole, as OpenTelemetry does.
+ */
+export function parseTracestate(header) {
+  const keys = new Set();
+  const members = [];
+  for (const raw of header.split(",")) {
+    const member = trimOws(raw);
+    if (!member) continue;
+    const equals = member.indexOf("=");
+    const key = member.slice(0, equals);
+    if (equals < 0 || !TRACESTATE_KEY.test(key) || !TRACESTATE_VALUE.test(member.slice(equals + 1)) || keys.has(key) || keys.size === 32) return undefined;
+    keys.add(key);
+    members.push(member);
+  }
+  return members.join(",");
+}
+
 export class W3CTraceContextPropagator {
   inject(ctx, carrier, setter) {
     const sc = activeSpanContext(ctx);
@@ -34,11 +76,11 @@ export class W3CTraceContextPropagator {
   extract(ctx, carrier, getter) {
     const header = first(getter.get(carrier, "traceparent"));
     if (typeof header !== "string") return ctx;
-    const parsed = wasm.traceparent_parse(header);
+    const parsed = parseTraceparent(header);
     if (!parsed) return ctx;
     const state = first(getter.get(carrier, "tracestate"));
-    const traceState = typeof state === "string" ? wasm.tracestate_parse(state) : undefined;
-    return remoteContext(ctx, parsed.slice(0, 32), parsed.slice(32, 48), parsed.endsWith("1"), traceState ? { traceState: new TraceState(traceState) } : {});
+    const traceState = typeof state === "string" ? parseTracestate(state) : undefined;
+    return remoteContext(ctx, parsed[0], parsed[1], parsed[2], traceState ? { traceState: new TraceState(traceState) } : {});
   }
   fields() { return ["traceparent", "tracestate"]; }
 }
@@ -71,7 +113,6 @@ export class TraceState {
 const BAGGAGE_MAX_ENTRIES = 180;
 const BAGGAGE_MAX_BYTES = 8192;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const trimOws = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
 const baggageMetadata = (text) => ({ toString: () => text });
 
 /** `key=value;metadata,…` → [key, value, metadata] triples; malformed members are skipped. */

@@ -79,6 +79,4 @@ export function encode_batch(provider, protobuf, count, length, room) {
 }
 export const last_batch_spans = () => core.last_batch_spans();
 export const last_batch_invalid = () => core.last_batch_invalid();
-export const traceparent_parse = (header) => text(core.traceparent_parse(...put(header)));
-export const tracestate_parse = (header) => text(core.tracestate_parse(...put(header)));
 export const xray_parse = (header) => text(core.xray_parse(...put(header)));

@@ -5,28 +5,10 @@
 //! in, the output buffer out).
 
 use crate::core::ids::push_hex;
-use crate::core::propagation::{traceparent, tracestate, xray};
+use crate::core::propagation::xray;
 use alloc::vec::Vec;
 
 use super::{output, with_strings};
-
-/// `traceparent` → 32 hex trace id, 16 hex span id, 2 hex flags; or `""`.
-#[no_mangle]
-pub extern "C" fn traceparent_parse(header_len: u32) -> i32 {
-    let mut out = Vec::new();
-    if let Some(tp) = with_strings([header_len], |[header]| traceparent::parse(header)) {
-        push_hex(&mut out, &tp.trace_id.0);
-        push_hex(&mut out, &tp.span_id.0);
-        out.extend_from_slice(if tp.sampled() { b"01" } else { b"00" });
-    }
-    output(out)
-}
-
-/// A valid `tracestate`, normalized; -1 when invalid.
-#[no_mangle]
-pub extern "C" fn tracestate_parse(header_len: u32) -> i32 {
-    with_strings([header_len], |[header]| tracestate::parse(header)).map_or(-1, output)
-}
 
 /// `X-Amzn-Trace-Id` → 32 hex trace id, 16 hex parent id, `1`/`0`/`?`, then
 /// the other fields as written; or `""`.

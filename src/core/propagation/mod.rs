@@ -1,17 +1,15 @@
-//! The header formats of the propagators: W3C `traceparent`/`tracestate`
-//! and AWS X-Ray `X-Amzn-Trace-Id`. Parsing never fails loudly: a malformed
-//! header is `None`, as the specifications ask, so bad input from the
-//! network never throws. (W3C `baggage` is the facade's alone, in
-//! `js/propagators.js`: no Rust code reads it, and there an app that does
-//! not use it does not ship it.)
+//! The AWS X-Ray `X-Amzn-Trace-Id` header format, the one definition the
+//! browser SDK and Rust servers share. Parsing never fails loudly: a
+//! malformed header is `None`, so bad input from the network never throws.
+//! (The W3C headers, `traceparent`, `tracestate` and `baggage`, only the
+//! facade reads: they are parsed in `js/propagators.js`, where they cost the
+//! page less and need no crossing.)
 //!
-//! The parsers work on bytes: every separator in these formats is ASCII and
-//! their whitespace is HTTP's (spaces and tabs), so there is no need for
+//! The parser works on bytes: every separator in the format is ASCII and
+//! its whitespace is HTTP's (spaces and tabs), so there is no need for
 //! `str`'s character searching and Unicode trimming, which would cost the
 //! shipped module several kilobytes.
 
-pub mod traceparent;
-pub mod tracestate;
 pub mod xray;
 
 /// `text` without HTTP's optional whitespace (spaces, tabs) at either end.

@@ -1,10 +1,11 @@
-// W3C baggage, parsed and written by the facade (js/propagators.js): the
-// specification's examples, malformed members, limits, and round trips of
-// random entries. Plain Node: the format needs no browser and no WebAssembly.
+// The W3C headers, parsed (and baggage written) by the facade
+// (js/propagators.js): the specifications' examples, malformed input,
+// limits, and round trips of random values. Plain Node: these formats need
+// no browser and no WebAssembly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseBaggage, formatBaggage, W3CBaggagePropagator } from "../js/propagators.js";
-import { propagation, ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from "../js/api.js";
+import { parseBaggage, formatBaggage, parseTraceparent, parseTracestate, W3CBaggagePropagator, W3CTraceContextPropagator } from "../js/propagators.js";
+import { propagation, trace, ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from "../js/api.js";
 
 // A seeded generator, so a failure can be replayed.
 function random(seed) {
@@ -103,4 +104,78 @@ test("baggage: the propagator injects and extracts through a carrier, metadata i
   assert.equal(back.getEntry("tier").metadata.toString(), "ttl=60");
   assert.equal(back.getEntry("extra").value, "1");
   assert.equal(propagator.extract(ROOT_CONTEXT, { baggage: "%%%" }, defaultTextMapGetter), ROOT_CONTEXT);
+});
+
+const GOOD = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+test("traceparent: the specification's example, sampled or not, with optional whitespace", () => {
+  assert.deepEqual(parseTraceparent(GOOD), ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", true]);
+  assert.deepEqual(parseTraceparent(" \t" + GOOD.replace(/01$/, "00") + " "), ["4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", false]);
+  // Only the sampled bit counts.
+  assert.equal(parseTraceparent(GOOD.replace(/01$/, "fe"))[2], false);
+});
+
+test("traceparent: a later version may carry more fields after a dash", () => {
+  assert.ok(parseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"));
+  assert.equal(parseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x"), undefined);
+});
+
+test("traceparent: malformed headers are ignored", () => {
+  for (const bad of [
+    "",
+    "garbage",
+    "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+    "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x",
+    "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-011",
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+    "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+  ]) {
+    assert.equal(parseTraceparent(bad), undefined, bad);
+  }
+});
+
+test("traceparent: random ids round-trip through inject and extract; random text never throws", () => {
+  const next = random(55);
+  const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(next() * 16)]).join("");
+  const propagator = new W3CTraceContextPropagator();
+  for (let run = 0; run < 1000; run++) {
+    const sc = { traceId: hex(32), spanId: hex(16), traceFlags: next() < 0.5 ? 1 : 0, isRemote: true };
+    const carrier = {};
+    propagator.inject(trace.setSpanContext(ROOT_CONTEXT, sc), carrier, defaultTextMapSetter);
+    const back = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
+    assert.deepEqual([back.traceId, back.spanId, back.traceFlags], [sc.traceId, sc.spanId, sc.traceFlags]);
+    const noise = randomText(next, 80, (r) => (r() < 0.7 ? "0123456789abcdef-"[Math.floor(r() * 17)] : anyScalar(r)));
+    const parsed = parseTraceparent(noise);
+    if (parsed) assert.match(noise, /^[ \t]*[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}/);
+  }
+});
+
+test("tracestate: valid members are kept, spacing and empty members normalized", () => {
+  assert.equal(parseTracestate("rojo=00f067aa0ba902b7, congo=t61rcWkgMzE"), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+  assert.equal(parseTracestate("tenant@vendor=x,,a=1\t"), "tenant@vendor=x,a=1");
+  assert.equal(parseTracestate("1tenant@v=x, a_*/-9=  spaces inside~"), "1tenant@v=x,a_*/-9=  spaces inside~");
+  assert.equal(parseTracestate(""), "");
+  const max = Array.from({ length: 32 }, (_, i) => `k${i}=v`).join(",");
+  assert.equal(parseTracestate(max), max);
+});
+
+test("tracestate: a header with any invalid member is dropped whole", () => {
+  for (const bad of ["novalue", "UPPER=1", "a=1,a=2", "a=b=c", "a=", "@x=1", "a=\u007f", "a=caf\u00e9", "1abc=x", "a@=1", "a@B=1", "a=" + "v".repeat(257), "k" + "x".repeat(256) + "=1"]) {
+    assert.equal(parseTracestate(bad), undefined, bad);
+  }
+  assert.equal(parseTracestate(Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(",")), undefined);
+});
+
+test("tracestate: extracted with its traceparent, injected back as it came", () => {
+  const propagator = new W3CTraceContextPropagator();
+  const ctx = propagator.extract(ROOT_CONTEXT, { traceparent: GOOD, tracestate: "rojo=1 , congo=2" }, defaultTextMapGetter);
+  const carrier = {};
+  propagator.inject(ctx, carrier, defaultTextMapSetter);
+  assert.deepEqual(carrier, { traceparent: GOOD, tracestate: "rojo=1,congo=2" });
+  const invalid = propagator.extract(ROOT_CONTEXT, { traceparent: GOOD, tracestate: "BAD=1" }, defaultTextMapGetter);
+  assert.equal(trace.getSpanContext(invalid).traceState, undefined);
 });
