@@ -20,6 +20,7 @@ node_modules/.bin/wasm-opt --low-memory-unused --flatten --rereloop -Oz -Oz --st
   --enable-sign-ext --enable-reference-types --enable-multivalue \
   target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o pkg/wasmtrace_core_bg.wasm
 cp js/*.js js/index.d.ts pkg/
+node scripts/mangle-private.mjs pkg/*.js
 cp README.md pkg/ 2>/dev/null || true
 cat > pkg/package.json <<JSON
 {

@@ -35,7 +35,7 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  log "npm install (binaryen's wasm-opt, playwright-core)"
+  log "npm install (binaryen's wasm-opt, acorn, playwright-core)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 # The collector's tests use real third-party clients and moto (Python, Node).
