@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 // The issue's target is 20 KB for the SDK with every instrumentation; this
 // budget is where we stand today plus a little, and only ever goes down.
-const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 22.5 * 1024);
+const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 22 * 1024);
 
 // Named imports, as an app writes them, so the bundler drops what is unused.
 const ENTRY = `
