@@ -36,6 +36,46 @@ async function inPage(sink, scenario, { providerOptions = "{}", exporterOptions 
   return { page, result };
 }
 
+test("X-Ray ids from many refills of the id pools: well formed, distinct, each with the second its span started in", async () => {
+  // 3,000 spans in a burst take the X-Ray pool through refills of 16, 32, …
+  // 512 ids, and the span-id pool through several; a pause starts a new
+  // second, which restarts at 16.
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("ids");
+    const seen = [];
+    const burst = (n) => {
+      const second = () => Math.floor((performance.timeOrigin + performance.now()) / 1000);
+      for (let i = 0; i < n; i++) {
+        const before = second();
+        const span = tracer.startSpan("s");
+        const { traceId, spanId } = span.spanContext();
+        seen.push([traceId, spanId, before, second()]);
+        span.end();
+      }
+    };
+    burst(3000);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    burst(40);
+    return seen;
+  }, { providerOptions: "{ idGenerator: new wt.AWSXRayIdGenerator() }", processorOptions: "{ maxQueueSize: 4000, maxExportBatchSize: 4000 }" });
+  await page.close();
+  await sink.stop();
+  assert.equal(result.length, 3040);
+  for (const [traceId, spanId, before, after] of result) {
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    assert.match(spanId, /^[0-9a-f]{16}$/);
+    const idSecond = parseInt(traceId.slice(0, 8), 16);
+    assert.ok(idSecond >= before && idSecond <= after, `${traceId} made between seconds ${before} and ${after}`);
+  }
+  assert.equal(new Set(result.map(([t]) => t)).size, 3040, "trace ids repeat");
+  assert.equal(new Set(result.map(([, s]) => s)).size, 3040, "span ids repeat");
+  // Every hex digit turns up in both halves of a byte.
+  const digits = (pick) => new Set(result.flatMap(([t]) => [...t.slice(8)].filter((_, i) => i % 2 === pick)));
+  assert.equal(digits(0).size, 16);
+  assert.equal(digits(1).size, 16);
+});
+
 test("a batch of one tracer's spans and a batch of several tracers' spans both group by scope, in order", async () => {
   // Scopes in order of first appearance, each with its spans in order.
   const sink = await startSink();
