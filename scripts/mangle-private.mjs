@@ -1,10 +1,11 @@
 // Shortens the facade's private property names (`_limits`, `_onEnd`, …) in
 // the shipped package, the same way in every file, as Preact's build does:
-// an app's minifier never renames properties, and these names were 0.4 KB
+// an app's minifier never renames properties, and these names were 0.3 KB
 // brotli of every page. Public names are untouched (none starts with `_`).
 //   node scripts/mangle-private.mjs pkg/a.js pkg/b.js …   (rewrites in place)
 // Fails, rather than guess, where a private name is used in a way renaming
-// cannot follow: a shorthand `{ _x }`, a computed key, or the name as a string.
+// cannot follow: a shorthand `{ _x }`, or the name as a string (`o["_x"]`,
+// `"_x" in o`).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse } from "acorn";
 
@@ -19,24 +20,24 @@ const files = process.argv.slice(2).map((path) => {
   return { path, code, ast, comments };
 });
 
-/** Calls `visit(node, parent)` for every node under `node`. */
-function walk(node, visit, parent = null) {
-  visit(node, parent);
+/** Calls `visit(node)` for `node` and every node under it. */
+function walk(node, visit) {
+  visit(node);
   for (const key in node) {
     const child = node[key];
-    if (Array.isArray(child)) for (const c of child) c && typeof c.type === "string" && walk(c, visit, node);
-    else if (child && typeof child.type === "string") walk(child, visit, node);
+    if (Array.isArray(child)) for (const c of child) c && typeof c.type === "string" && walk(c, visit);
+    else if (child && typeof child.type === "string") walk(child, visit);
   }
 }
 
 /** The identifier a node names as a property, if it names one by a fixed name. */
 function propertyName(node) {
-  if ((node.type === "MemberExpression" && !node.computed && node.property.type === "Identifier")) return node.property;
+  if (node.type === "MemberExpression" && !node.computed && node.property.type === "Identifier") return node.property;
   if (["Property", "MethodDefinition", "PropertyDefinition"].includes(node.type) && !node.computed && node.key.type === "Identifier") return node.key;
   return null;
 }
 
-const uses = new Map(); // private name → its identifier nodes, by file
+const uses = new Map(); // private name → how often it is used (the most used get the shortest names)
 const taken = new Set(); // every other property name: a short name must not be one
 const strings = []; // string literals that look like private names
 for (const file of files) {
