@@ -183,6 +183,36 @@ test("active context: startActiveSpan and context.with make children; async gaps
   await sink.stop();
 });
 
+test("samplers: ParentBased sends each kind of parent to its own sampler, in WebAssembly", async () => {
+  // Root off; a remote parent that did not sample is overruled (on); a local
+  // parent that sampled is overruled (off); the rest keep OpenTelemetry's
+  // defaults. Swapped slots show as the wrong spans recorded.
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("pb");
+    const remote = (flags) => wt.trace.setSpanContext(wt.ROOT_CONTEXT, { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: flags, isRemote: true });
+    const seen = {};
+    const start = (name, ctx) => {
+      const span = tracer.startSpan(name, {}, ctx);
+      seen[name] = span.isRecording();
+      return span;
+    };
+    start("root").end();
+    start("remote-not-sampled", remote(0)).end();
+    const parent = start("remote-sampled", remote(1));
+    start("local-sampled", wt.trace.setSpan(wt.ROOT_CONTEXT, parent)).end();
+    parent.end();
+    const unsampledLocal = wt.trace.setSpanContext(wt.ROOT_CONTEXT, { ...parent.spanContext(), traceFlags: 0, isRemote: false });
+    start("local-not-sampled", unsampledLocal).end();
+    await provider.forceFlush();
+    return seen;
+  }, { providerOptions: "{ sampler: new wt.ParentBasedSampler({ root: new wt.AlwaysOffSampler(), remoteParentNotSampled: new wt.AlwaysOnSampler(), localParentSampled: new wt.AlwaysOffSampler() }) }" });
+  await page.close();
+  await sink.stop();
+  assert.deepEqual(result, { root: false, "remote-not-sampled": true, "remote-sampled": true, "local-sampled": false, "local-not-sampled": false });
+  assert.deepEqual(sink.spans().map((s) => s.name).sort(), ["remote-not-sampled", "remote-sampled"]);
+});
+
 test("samplers: AlwaysOff, ratio 0 and a not-sampled parent record nothing; ids still propagate", async () => {
   const sink = await startSink();
   for (const [sampler, expected] of [["new wt.AlwaysOffSampler()", 0], ["new wt.TraceIdRatioBasedSampler(0)", 0], ["new wt.TraceIdRatioBasedSampler(1)", 5], ["new wt.RateLimitedSampler({ reservoirPerSecond: 2, fixedRate: 0 })", 2]]) {
