@@ -141,8 +141,9 @@ function onEntries(list) {
 
 function drop(item) {
   const i = pending.lastIndexOf(item);
+  if (i < 0) return;
   if (i === pending.length - 1) pending.pop(); // the usual case: the latest request
-  else if (i > -1) pending.splice(i, 1);
+  else pending.splice(i, 1);
 }
 
 /** Ends the span once all it waits for is there (or `force`). */
