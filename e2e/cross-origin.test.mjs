@@ -6,14 +6,25 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCollector, serveStatic, launchBrowser, waitFor } from "./harness.mjs";
 
-const page = (collectorUrl, marker, protocol = "http/json") => `<!doctype html><meta charset="utf-8"><title>e2e</title>
+// How the page loads the SDK: OTLP/JSON from "wasmtrace"; OTLP/protobuf
+// from "wasmtrace/protobuf", as a user moving from
+// @opentelemetry/exporter-trace-otlp-proto writes it; or the protobuf
+// option with "wasmtrace"'s init, whose module has no protobuf encoder.
+const IMPORTS = {
+  json: `import init, { OTLPTraceExporter } from "/pkg/index.js"; const protocol = undefined;`,
+  protobuf: `import init, { OTLPTraceExporter } from "/pkg/protobuf.js"; const protocol = undefined;`,
+  "protobuf-option-json-module": `import init, { OTLPTraceExporter } from "/pkg/index.js"; const protocol = "http/protobuf";`,
+};
+
+const page = (collectorUrl, marker, variant = "json") => `<!doctype html><meta charset="utf-8"><title>e2e</title>
 <script type="module">
-  import init, { WebTracerProvider, BatchSpanProcessor, OTLPTraceExporter, resourceFromAttributes } from "/pkg/index.js";
+  import { WebTracerProvider, BatchSpanProcessor, resourceFromAttributes } from "/pkg/index.js";
+  ${IMPORTS[variant]}
   try {
     await init();
     const provider = new WebTracerProvider({
       resource: resourceFromAttributes({ "service.name": "e2e-web" }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: ${JSON.stringify(collectorUrl)}, protocol: ${JSON.stringify(protocol)} }))],
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: ${JSON.stringify(collectorUrl)}, protocol }))],
     });
     const span = provider.getTracer("e2e", "1.0").startSpan("checkout");
     span.setAttribute("marker", ${JSON.stringify(marker)});
@@ -45,11 +56,11 @@ after(async () => {
   await refused?.stop();
 });
 
-async function runPage(server, marker, protocol) {
+async function runPage(server, marker, variant) {
   const tab = await browser.newPage();
   const errors = [];
   tab.on("pageerror", (e) => errors.push(String(e)));
-  server.pages["/e2e.html"] = page(collector.url, marker, protocol);
+  server.pages["/e2e.html"] = page(collector.url, marker, variant);
   await tab.goto(`${server.origin}/e2e.html`);
   await tab.waitForFunction(() => window.result !== undefined, null, { timeout: 15000 });
   const result = await tab.evaluate(() => ({ result: window.result, traceId: window.traceId }));
@@ -86,12 +97,17 @@ test("a page from an origin the collector does not allow is refused, and its spa
   assert.ok(collector.spans().some((s) => s.attrs.marker === "allowed-origin"), "the allowed span is still there");
 });
 
-test("OTLP/protobuf from the browser arrives intact too", async () => {
-  const { result, traceId } = await runPage(allowed, "protobuf", "http/protobuf");
+test("OTLP/protobuf from the browser (wasmtrace/protobuf) arrives intact too", async () => {
+  const { result, traceId } = await runPage(allowed, "protobuf", "protobuf");
   assert.equal(result, "flushed");
   const span = await waitFor(() => collector.spans().find((s) => s.attrs.marker === "protobuf"));
   assert.ok(span, "the protobuf span reached the file exporter");
   assert.equal(span.traceId, traceId);
   assert.deepEqual(span.attrs, { marker: "protobuf", items: 3, paid: true, ratio: 0.5 });
   assert.equal(span.resource["service.name"], "e2e-web");
+});
+
+test("asking for OTLP/protobuf with the OTLP/JSON module fails at once, saying which init to call", async () => {
+  const { result } = await runPage(allowed, "protobuf-json-module", "protobuf-option-json-module");
+  assert.match(result, /^error: .*OTLP\/protobuf.*"wasmtrace\/protobuf"/);
 });

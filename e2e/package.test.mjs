@@ -15,7 +15,7 @@ test("the packed tarball installs into a Vite app and bundles without plugins", 
   const dir = mkdtempSync(join(tmpdir(), "wasmtrace-pack-"));
   const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], join(ROOT, "pkg")))[0];
   const files = packed.files.map((f) => f.path).sort();
-  for (const needed of ["index.js", "index.d.ts", "wasm.js", "wasmtrace_core_bg.wasm", "package.json"]) {
+  for (const needed of ["index.js", "index.d.ts", "wasm.js", "wasmtrace_core_bg.wasm", "protobuf.js", "protobuf.d.ts", "wasmtrace_protobuf_bg.wasm", "package.json"]) {
     assert.ok(files.includes(needed), `${needed} missing from the tarball: ${files}`);
   }
 

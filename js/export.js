@@ -200,6 +200,9 @@ export class BatchSpanProcessor {
   _attach(providerId) {
     requireReady("a BatchSpanProcessor");
     if (this._provider !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
+    if (this._exporter._protobuf && !wasm.protobuf_supported()) {
+      throw new Error('wasmtrace: OTLP/protobuf needs the WebAssembly module built with it: call init from "wasmtrace/protobuf" instead of "wasmtrace"');
+    }
     this._provider = providerId;
   }
 

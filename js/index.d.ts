@@ -185,7 +185,7 @@ export interface OTLPExporterConfig {
   /** "gzip" (the default where the browser has CompressionStream) or "none". */
   compression?: "gzip" | "none";
   concurrencyLimit?: number;
-  /** "http/json" (the default) or "http/protobuf", as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
+  /** "http/json" (the default) or "http/protobuf", as OTEL_EXPORTER_OTLP_PROTOCOL names them; protobuf needs init from "wasmtrace/protobuf". */
   protocol?: "http/json" | "http/protobuf";
 }
 export declare class OTLPTraceExporter {

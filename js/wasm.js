@@ -77,6 +77,7 @@ export function encode_batch(provider, protobuf, count, length, room) {
   const size = core.encode_batch(provider, protobuf, count, length, room);
   return size < 0 ? undefined : output(size).slice();
 }
+export const protobuf_supported = () => core.protobuf_supported() === 1;
 export const last_batch_spans = () => core.last_batch_spans();
 export const last_batch_invalid = () => core.last_batch_invalid();
 export const xray_parse = (header) => text(core.xray_parse(...put(header)));

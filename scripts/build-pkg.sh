@@ -5,21 +5,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-# Plain exports that js/wasm.js binds by hand: no wasm-bindgen glue to ship.
-cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm \
-  --no-default-features --features standalone
 rm -rf pkg && mkdir -p pkg
-# The features rustc enables by default for wasm32; wasm-opt must accept them.
-# Rust's stack is the first 1 MiB, growing down toward 0, so the low 1 KiB
-# is reached only by a stack about to overflow, and wasm-opt may fold
-# addresses into load offsets; re-deriving the control flow
-# (flatten, rereloop) before -Oz makes the module 0.3 KB smaller brotli, at
-# the same encoding speed (measured A/B in the benchmark page).
-node_modules/.bin/wasm-opt --low-memory-unused --flatten --rereloop -Oz -Oz --strip-debug --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue \
-  target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o pkg/wasmtrace_core_bg.wasm
-cp js/*.js js/index.d.ts pkg/
+# Plain exports that js/wasm.js binds by hand: no wasm-bindgen glue to ship.
+# Two modules: OTLP/JSON only (what `init` from "wasmtrace" loads), and with
+# OTLP/protobuf too (what "wasmtrace/protobuf" loads).
+build_module() { # <cargo features> <output file>
+  cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm \
+    --no-default-features --features "$1"
+  # The features rustc enables by default for wasm32; wasm-opt must accept them.
+  # Rust's stack is the first 1 MiB, growing down toward 0, so the low 1 KiB
+  # is reached only by a stack about to overflow, and wasm-opt may fold
+  # addresses into load offsets; re-deriving the control flow
+  # (flatten, rereloop) before -Oz makes the module 0.3 KB smaller brotli, at
+  # the same encoding speed (measured A/B in the benchmark page).
+  node_modules/.bin/wasm-opt --low-memory-unused --flatten --rereloop -Oz -Oz --strip-debug --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue \
+    target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o "pkg/$2"
+}
+build_module standalone,protobuf wasmtrace_protobuf_bg.wasm
+build_module standalone wasmtrace_core_bg.wasm
+cp js/*.js js/*.d.ts pkg/
 node scripts/mangle-private.mjs pkg/*.js
 cp README.md pkg/ 2>/dev/null || true
 cat > pkg/package.json <<JSON
@@ -34,10 +40,12 @@ cat > pkg/package.json <<JSON
   "types": "./index.d.ts",
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
-    "./wasmtrace_core_bg.wasm": "./wasmtrace_core_bg.wasm"
+    "./protobuf": { "types": "./protobuf.d.ts", "default": "./protobuf.js" },
+    "./wasmtrace_core_bg.wasm": "./wasmtrace_core_bg.wasm",
+    "./wasmtrace_protobuf_bg.wasm": "./wasmtrace_protobuf_bg.wasm"
   },
-  "files": ["*.js", "index.d.ts", "wasmtrace_core_bg.wasm", "README.md"],
+  "files": ["*.js", "*.d.ts", "*.wasm", "README.md"],
   "sideEffects": false
 }
 JSON
-echo "pkg/ built: $(wc -c < pkg/wasmtrace_core_bg.wasm) bytes of wasm"
+echo "pkg/ built: $(wc -c < pkg/wasmtrace_core_bg.wasm) bytes of wasm ($(wc -c < pkg/wasmtrace_protobuf_bg.wasm) with protobuf)"

@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
 // The issue's target is 20 KB for the SDK with every instrumentation; this
 // budget is where we stand today plus a little, and only ever goes down.
-const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 22 * 1024);
+const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 21.5 * 1024);
 
 // Named imports, as an app writes them, so the bundler drops what is unused.
 const ENTRY = `
@@ -62,6 +62,9 @@ if (process.argv.includes("--json")) {
   for (const [name, s] of Object.entries(row.files)) console.log(`${name.padEnd(28)} raw ${String(s.raw).padStart(7)}  gzip ${String(s.gzip).padStart(6)}  brotli ${String(s.brotli).padStart(6)}`);
   console.log(`${"total".padEnd(28)} raw ${String(row.raw).padStart(7)}  gzip ${String(row.gzip).padStart(6)}  brotli ${String(row.brotli).padStart(6)}  (budget ${BUDGET_BROTLI}, target 20480)`);
 }
+// What a page using "wasmtrace/protobuf" downloads instead of the module above.
+const protobufModule = brotliCompressSync(readFileSync(join(ROOT, "pkg/wasmtrace_protobuf_bg.wasm")), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+if (!process.argv.includes("--json")) console.log(`(with OTLP/protobuf, wasmtrace/protobuf's module instead: brotli ${protobufModule})`);
 if (row.brotli > BUDGET_BROTLI) {
   console.error(`size: ${row.brotli} bytes brotli is over the budget of ${BUDGET_BROTLI}`);
   process.exit(1);

@@ -213,6 +213,12 @@ pub extern "C" fn encode_batch(
     }
 }
 
+/// Whether `encode_batch` can write OTLP/protobuf in this build.
+#[no_mangle]
+pub extern "C" fn protobuf_supported() -> bool {
+    registry::PROTOBUF
+}
+
 #[no_mangle]
 pub extern "C" fn last_batch_invalid() -> u32 {
     LAST_INVALID.with(|n| *n)

@@ -12,6 +12,11 @@ use crate::web::clock;
 use crate::web::global::Global;
 use alloc::vec::Vec;
 
+/// Whether this build encodes OTLP/protobuf. The npm package's default
+/// module leaves it out (most pages send JSON, and protobuf is 0.75 KB of
+/// the download); its `wasmtrace/protobuf` module has it.
+pub const PROTOBUF: bool = cfg!(feature = "protobuf");
+
 /// Encoded once per encoding: index 0 OTLP/JSON, 1 OTLP/protobuf.
 pub struct Provider {
     resource: [Vec<u8>; 2],
@@ -64,7 +69,7 @@ fn write_request_body<F: AsRef<[u8]>>(
         &provider.resource[encoding & 1],
         &provider.scopes[encoding & 1],
     );
-    if encoding == 1 {
+    if PROTOBUF && encoding == 1 {
         *out = otlp_proto::request_body(resource, scopes, spans);
     } else {
         out.clear();
@@ -110,7 +115,11 @@ impl Registry {
         self.providers.push(Provider {
             resource: [
                 otlp_json::resource_prefix(resource),
-                otlp_proto::resource_prefix(resource),
+                if PROTOBUF {
+                    otlp_proto::resource_prefix(resource)
+                } else {
+                    Vec::new()
+                },
             ],
             scopes: [Vec::new(), Vec::new()],
             #[cfg(feature = "otel")]
@@ -143,7 +152,11 @@ impl Registry {
         };
         let [json, proto] = &mut provider.scopes;
         json.push(otlp_json::scope_prefix(name, version));
-        proto.push(otlp_proto::scope_prefix(name, version));
+        proto.push(if PROTOBUF {
+            otlp_proto::scope_prefix(name, version)
+        } else {
+            Vec::new()
+        });
         json.len() as u32 - 1
     }
 
@@ -234,6 +247,10 @@ impl Registry {
         out: &mut Vec<u8>,
     ) -> Option<(u32, u32)> {
         let provider = self.providers.get(provider as usize)?;
+        if encoding == 1 && !PROTOBUF {
+            // The facade checks this when a processor attaches.
+            return None;
+        }
         ARENA.with(|arena| {
             // Every span's fragment goes into one buffer (JSON is about
             // twice the record), not one allocation per span.
@@ -247,7 +264,7 @@ impl Registry {
                 let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
                 match parsed {
                     Ok(span) if (scope as usize) < provider.scopes[0].len() => {
-                        if encoding == 1 {
+                        if PROTOBUF && encoding == 1 {
                             otlp_proto::push_span(arena, &span);
                         } else {
                             otlp_json::push_span(arena, &span);
