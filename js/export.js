@@ -201,7 +201,7 @@ export class BatchSpanProcessor {
     requireReady("a BatchSpanProcessor");
     if (this._provider !== -1) throw new Error("wasmtrace: a span processor can serve one provider only");
     if (this._exporter._protobuf && !wasm.protobuf_supported()) {
-      throw new Error('wasmtrace: OTLP/protobuf needs the WebAssembly module built with it: call init from "wasmtrace/protobuf" instead of "wasmtrace"');
+      throw new Error('wasmtrace: OTLP/protobuf needs init from "wasmtrace/protobuf"');
     }
     this._provider = providerId;
   }
