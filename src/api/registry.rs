@@ -13,7 +13,7 @@ use crate::web::global::Global;
 use alloc::vec::Vec;
 
 /// Whether this build encodes OTLP/protobuf. The npm package's default
-/// module leaves it out (most pages send JSON, and protobuf is 0.75 KB of
+/// module leaves it out (most pages send JSON, and protobuf is 0.73 KB of
 /// the download); its `wasmtrace/protobuf` module has it.
 pub const PROTOBUF: bool = cfg!(feature = "protobuf");
 
