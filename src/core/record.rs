@@ -33,9 +33,6 @@ use alloc::vec::Vec;
 #[derive(Debug, PartialEq, Eq)]
 pub struct RecordError;
 
-/// The record ends before a field it announces.
-const EARLY: RecordError = RecordError;
-
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -52,15 +49,16 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn take(&mut self, len: usize) -> Result<&'a [u8], RecordError> {
-        let end = self.at.checked_add(len).ok_or(EARLY)?;
-        let bytes = self.bytes.get(self.at..end).ok_or(EARLY)?;
+        // The record ends before a field it announces.
+        let end = self.at.checked_add(len).ok_or(RecordError)?;
+        let bytes = self.bytes.get(self.at..end).ok_or(RecordError)?;
         self.at = end;
         Ok(bytes)
     }
 
     #[inline(always)]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], RecordError> {
-        self.take(N)?.try_into().map_err(|_| EARLY)
+        self.take(N)?.try_into().map_err(|_| RecordError)
     }
 
     #[inline(always)]
