@@ -2,7 +2,7 @@
 // delivery (retries, gzip, page hide) and the exporter's own requests.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveStatic, launchBrowser, startSink, openSdkPage, waitFor, SDK_PAGE } from "./harness.mjs";
+import { serveStatic, launchBrowser, startSink, openSdkPage, waitFor } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -309,38 +309,6 @@ test("retries 503 with backoff honouring Retry-After, sends gzip, and uses the p
   assert.deepEqual(sink.requests.map((r) => r.status), [503, 503, 200]);
   assert.ok(sink.requests.every((r) => r.headers["content-encoding"] === "gzip"), "gzip by default");
   assert.equal(sink.spans().filter((s) => s.name === "retried").length, 1);
-  await sink.stop();
-});
-
-test("gzip runs in a worker off the page's thread; where the page's CSP refuses workers, the page compresses itself", async () => {
-  const sink = await startSink();
-  const { page, result } = await inPage(sink, async (wt, provider) => {
-    provider.getTracer("z").startSpan("in-worker").end();
-    await provider.forceFlush();
-  });
-  assert.deepEqual(page.workers().map((w) => w.url().slice(0, 5)), ["blob:"], "one compression worker");
-  await page.close();
-  server.pages["/csp.html"] = SDK_PAGE.replace("<title>", `<meta http-equiv="Content-Security-Policy" content="worker-src 'none'"><title>`);
-  const strict = await browser.newPage();
-  const violations = [];
-  strict.on("console", (m) => violations.push(m.text()));
-  await strict.goto(server.origin + "/csp.html");
-  await strict.waitForFunction(() => window.ready === true);
-  const flushed = await strict.evaluate(async (url) => {
-    const wt = window.wt;
-    const provider = new wt.WebTracerProvider({ spanProcessors: [new wt.BatchSpanProcessor(new wt.OTLPTraceExporter({ url }))] });
-    for (const name of ["refused-1", "refused-2"]) {
-      provider.getTracer("z").startSpan(name).end();
-      await provider.forceFlush();
-    }
-    return "flushed";
-  }, sink.url);
-  assert.equal(flushed, "flushed");
-  assert.equal(strict.workers().length, 0);
-  await strict.close();
-  assert.ok(violations.some((v) => /Content Security Policy/.test(v)), "the browser refused the worker");
-  assert.deepEqual(sink.spans().map((s) => s.name).sort(), ["in-worker", "refused-1", "refused-2"]);
-  assert.ok(sink.requests.every((r) => r.headers["content-encoding"] === "gzip"), "gzip either way");
   await sink.stop();
 });
 

@@ -33,40 +33,6 @@ async function gzip(body) {
   return new Uint8Array(await new Response(gz.readable).arrayBuffer());
 }
 
-// The compression runs in a worker, made from `gzip` itself: on the page's
-// thread a 512-span batch took ~4 ms, which the app's own work waited for.
-// Where the worker cannot run (a CSP without blob: workers), or fails, the
-// page compresses the body itself.
-let worker;
-const jobs = new Map();
-let lastJob = 0;
-function startWorker() {
-  worker = null;
-  try {
-    const source = `onmessage=async({data:[j,b]})=>{let z;try{z=await(${gzip})(b)}catch{}postMessage([j,z],z?[z.buffer]:[])}`;
-    const w = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-    w.onmessage = ({ data: [job, out] }) => {
-      jobs.get(job)?.(out);
-      jobs.delete(job);
-    };
-    w.onerror = () => {
-      worker = null;
-      for (const finish of jobs.values()) finish();
-      jobs.clear();
-    };
-    worker = w;
-  } catch {}
-}
-
-async function compress(body) {
-  if (worker === undefined && typeof Worker === "function") startWorker();
-  const out = worker && (await new Promise((resolve) => {
-    jobs.set(++lastJob, resolve);
-    worker.postMessage([lastJob, body]);
-  }));
-  return out ?? gzip(body);
-}
-
 export class OTLPTraceExporter {
   constructor(config = {}) {
     this.url = config.url ?? "http://localhost:4318/v1/traces";
@@ -138,7 +104,7 @@ export class OTLPTraceExporter {
       let encoding;
       if (this._gzip) {
         try {
-          payload = await compress(body);
+          payload = await gzip(body);
           encoding = "gzip";
         } catch {
           payload = body;
