@@ -34,7 +34,31 @@ function stats(samples) {
   return { median: q(0.5), min: xs[0], max: xs[xs.length - 1], q1: q(0.25), q3: q(0.75), n: xs.length };
 }
 /** Differences of paired samples (same repetition), e.g. instrumentation on − off. */
-const paired = (on, off) => (on?.length && off?.length === on.length ? stats(on.map((x, i) => x - off[i])) : null);
+const differences = (on, off) => (on?.length && off?.length === on.length ? on.map((x, i) => x - off[i]) : null);
+const paired = (on, off) => stats(differences(on, off));
+
+/**
+ * The 95% bootstrap interval of `better`'s ratio of medians (as the row
+ * computes it): each SDK's samples resampled with replacement, 2,000 times.
+ * It shows how far the ratio moves from one run to the next at this number
+ * of repetitions. Seeded, so that a report can be made again from its data.
+ */
+function ratioInterval(wasmtrace, reference, better) {
+  if (!wasmtrace?.length || !reference?.length) return null;
+  let seed = 42;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const resampledMedian = (xs) => stats(xs.map(() => xs[Math.floor(random() * xs.length)])).median;
+  const ratios = [];
+  for (let i = 0; i < 2000; i++) {
+    const w = resampledMedian(wasmtrace);
+    const r = resampledMedian(reference);
+    if (w > 0 && r > 0) ratios.push(better === "lower" ? r / w : w / r);
+  }
+  if (ratios.length < 1900) return null; // a median at or below zero: no ratio to speak of
+  ratios.sort((a, b) => a - b);
+  const at = (p) => ratios[Math.round((ratios.length - 1) * p)];
+  return [at(0.025), at(0.975)];
+}
 
 // ---------------------------------------------------------------- formatting
 
@@ -66,14 +90,14 @@ const NA = (reason) => ({ na: reason });
  * One row of the summary table. `better`: "lower" or "higher"; `target`:
  * { text, check(wasmtrace, reference, ratio) → bool } or null.
  */
-function row({ section, figure, unit, wasmtrace, reference, referenceNote, better, target, note }) {
+function row({ section, figure, unit, wasmtrace, reference, referenceNote, better, target, note, interval = null }) {
   let ratio = null;
   const w = wasmtrace && !wasmtrace.na ? wasmtrace : null;
   const r = reference && !reference.na && reference.median !== undefined ? reference : null;
   if (w && r && w.median > 0 && r.median > 0) ratio = better === "lower" ? r.median / w.median : w.median / r.median;
   let met = null;
   if (target?.check && w && !note?.partial) met = target.check(w, r, ratio);
-  rows.push({ section, figure, unit, better, wasmtrace: wasmtrace ?? null, reference: reference ?? null, referenceNote, ratio, target: target?.text ?? null, met, note: note?.text ?? null, partial: !!note?.partial });
+  rows.push({ section, figure, unit, better, wasmtrace: wasmtrace ?? null, reference: reference ?? null, referenceNote, ratio, interval: ratio === null ? null : interval, target: target?.text ?? null, met, note: note?.text ?? null, partial: !!note?.partial });
 }
 
 const B = browser?.workloads ?? {};
@@ -130,8 +154,9 @@ if (browser) {
 
   for (const [kind, label, ref] of [["fetch", "fetch", "≈ 460 µs"], ["xhr", "XHR", "≈ 560 µs"]]) {
     const na = naMissing("wasmtrace", [kind === "fetch" ? "FetchInstrumentation" : "XMLHttpRequestInstrumentation", "registerInstrumentations"]);
-    const added = (sdk) => paired(wsamples(kind, sdk, "onUs"), wsamples(kind, sdk, "offUs"));
-    row({ section: "browser", figure: `Instrumented ${label}: added time per call (${int(P.calls)} sequential calls, on − off)`, unit: "us", wasmtrace: na ?? added("wasmtrace"), reference: added("otel"), better: "lower",
+    const diffs = (sdk) => differences(wsamples(kind, sdk, "onUs"), wsamples(kind, sdk, "offUs"));
+    row({ section: "browser", figure: `Instrumented ${label}: added time per call (${int(P.calls)} sequential calls, on − off)`, unit: "us", wasmtrace: na ?? stats(diffs("wasmtrace")), reference: stats(diffs("otel")), better: "lower",
+      interval: na ? null : ratioInterval(diffs("wasmtrace"), diffs("otel"), "lower"),
       target: { text: `≤ ¼ of OTel JS's (OTel JS ${ref})`, check: (w, r) => r && w.median <= r.median / 4 } });
     const addedCpu = (sdk) => paired(wsamples(kind, sdk, "onCpuUs"), wsamples(kind, sdk, "offCpuUs"));
     row({ section: "browser", figure: `Instrumented ${label}: added Chromium CPU time per call (same runs, all processes)`, unit: "us", wasmtrace: na ?? addedCpu("wasmtrace"), reference: addedCpu("otel"), better: "lower" });
@@ -245,7 +270,8 @@ function valueCell(v, unit) {
 }
 function ratioCell(r) {
   if (r.ratio === null || r.ratio === undefined) return "—";
-  return `${fix(r.ratio, r.ratio < 10 ? 2 : 0)}×`;
+  const ratio = `${fix(r.ratio, r.ratio < 10 ? 2 : 0)}×`;
+  return r.interval ? `${ratio} (${fix(r.interval[0], 2)}–${fix(r.interval[1], 2)}×)` : ratio;
 }
 const metCell = (r) => (r.met === null || r.met === undefined ? (r.partial ? "— (partial)" : "—") : r.met ? "✅ yes" : "❌ no");
 
@@ -255,7 +281,7 @@ if (mode !== "full") md.push("> **Quick mode**: tiny workloads that only prove t
 md.push(
   `Generated ${generated} by \`bash bench/run.sh\` in ${Math.round(elapsed / 60)} min${mode === "full" ? "" : " (quick mode)"}. Raw data: [\`bench/results/latest.json\`](bench/results/latest.json); method: [\`bench/README.md\`](bench/README.md).`,
   "",
-  "Each figure is the median over the repetitions, with the range (min–max) in brackets. **vs reference** is how many times better wasmtrace is than the reference (> 1× = better, whatever the direction of the unit); the browser reference is OpenTelemetry JS measured in the same run, the collector reference is the OpenTelemetry Collector's published figure (not measured here). Targets are the ones named in the project's issues.",
+  "Each figure is the median over the repetitions, with the range (min–max) in brackets. **vs reference** is how many times better wasmtrace is than the reference (> 1× = better, whatever the direction of the unit); the browser reference is OpenTelemetry JS measured in the same run, the collector reference is the OpenTelemetry Collector's published figure (not measured here). Where a ratio has a range after it (fetch and XHR, whose page pairs spread widely), the range is its 95% bootstrap interval: where the ratio could land in another run with as many repetitions. Targets are the ones named in the project's issues; **Met** judges the medians.",
   "",
 );
 const env = environment;
