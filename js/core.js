@@ -14,12 +14,10 @@ const TIME_ORIGIN = typeof performance === "object" ? performance.timeOrigin : 0
 
 let loading = null;
 let ready = false;
-let exports = null;
 
 /** Loads the WebAssembly module; await it once before creating anything. */
 export function init(moduleOrPath) {
   loading ??= initWasm(moduleOrPath).then((instance) => {
-    exports = instance;
     wasm.set_time_origin(performance.timeOrigin);
     ready = true;
     checkClock();
@@ -371,7 +369,7 @@ export function encodeBatch(provider, protobuf, queue, count, room) {
   // Both buffers first: sizing one may grow memory and detach views of the other.
   const recordPtr = wasm.input_buffer(length);
   const metaPtr = wasm.meta_buffer(count * 3);
-  const buffer = exports.memory.buffer;
+  const buffer = wasm.memory_buffer();
   new Uint8Array(buffer, recordPtr, length).set(bytes.subarray(0, length));
   const meta = new Float64Array(buffer, metaPtr, count * 3);
   for (let i = 0; i < count; i++) {

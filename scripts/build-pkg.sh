@@ -27,6 +27,7 @@ build_module standalone,protobuf wasmtrace_protobuf_bg.wasm
 build_module standalone wasmtrace_core_bg.wasm
 cp js/*.js js/*.d.ts pkg/
 node scripts/mangle-private.mjs pkg/*.js
+node scripts/minify-exports.mjs pkg/wasm.js pkg/wasmtrace_core_bg.wasm pkg/wasmtrace_protobuf_bg.wasm
 cp README.md pkg/ 2>/dev/null || true
 cat > pkg/package.json <<JSON
 {
