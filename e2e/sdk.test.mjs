@@ -243,6 +243,47 @@ test("samplers: AlwaysOff, ratio 0 and a not-sampled parent record nothing; ids 
   await sink.stop();
 });
 
+test("a custom sampler (an object with shouldSample) decides, with the arguments OpenTelemetry JS gives, and its attributes and trace state reach the span", async () => {
+  const sink = await startSink();
+  const { page, result } = await inPage(sink, async (wt, provider) => {
+    const tracer = provider.getTracer("custom");
+    const parent = tracer.startSpan("parent");
+    const ctx = wt.trace.setSpan(wt.ROOT_CONTEXT, parent);
+    const kept = [];
+    for (const name of ["keep-1", "drop", "keep-2"]) {
+      const span = tracer.startSpan(name, { kind: wt.SpanKind.CLIENT, attributes: { asked: true } }, ctx);
+      kept.push(span.isRecording());
+      span.end();
+    }
+    tracer.startSpan("keep-root", { root: true }, ctx).end();
+    parent.end();
+    await provider.forceFlush();
+    return { kept, calls: window.samplerCalls, parentSpanId: parent.spanContext().spanId, parentTraceId: parent.spanContext().traceId };
+  }, {
+    providerOptions: `{ sampler: {
+      shouldSample(ctx, traceId, name, kind, attributes, links) {
+        (window.samplerCalls ??= []).push({ name, kind, traceId, parent: wt.trace.getSpanContext(ctx)?.spanId ?? null, attributes, links: links.length });
+        return name.startsWith("keep") || name === "parent"
+          ? { decision: wt.SamplingDecision.RECORD_AND_SAMPLED, attributes: { "sampler.rule": "keep" }, traceState: new wt.TraceState("vendor=kept") }
+          : { decision: wt.SamplingDecision.NOT_RECORD };
+      },
+      toString: () => "Custom",
+    } }`,
+  });
+  await page.close();
+  await sink.stop();
+  assert.deepEqual(result.kept, [true, false, true]);
+  const calls = Object.fromEntries(result.calls.map((c) => [c.name, c]));
+  assert.deepEqual(calls["keep-1"], { name: "keep-1", kind: 2, traceId: result.parentTraceId, parent: result.parentSpanId, attributes: { asked: true }, links: 0 });
+  assert.equal(calls["keep-root"].parent, null, "a root span's sampler sees no parent");
+  const spans = sink.spans();
+  assert.deepEqual(spans.map((s) => s.name).sort(), ["keep-1", "keep-2", "keep-root", "parent"]);
+  for (const span of spans) {
+    assert.deepEqual(span.attributes.find((a) => a.key === "sampler.rule")?.value, { stringValue: "keep" }, span.name);
+    assert.equal(span.traceState, "vendor=kept", span.name);
+  }
+});
+
 test("propagators: traceparent, baggage and X-Ray round-trip, keeping X-Ray's unknown fields", async () => {
   const sink = await startSink();
   const { page, result } = await inPage(sink, async (wt, provider) => {

@@ -164,15 +164,24 @@ export declare function resourceFromAttributes(attributes: Attributes): Resource
 export declare function defaultResource(): Resource;
 export declare function emptyResource(): Resource;
 
-export interface Sampler { toString(): string }
-export declare class AlwaysOnSampler implements Sampler {}
-export declare class AlwaysOffSampler implements Sampler {}
-export declare class TraceIdRatioBasedSampler implements Sampler { constructor(ratio?: number) }
+export declare const SamplingDecision: { readonly NOT_RECORD: 0; readonly RECORD: 1; readonly RECORD_AND_SAMPLED: 2 };
+export type SamplingDecision = 0 | 1 | 2;
+/** `RECORD` is taken as `NOT_RECORD`: a span that is not sampled is never exported. */
+export interface SamplingResult { decision: SamplingDecision; attributes?: Attributes; traceState?: TraceState }
+/** OpenTelemetry JS's sampler interface: any object with it can be a provider's `sampler`. */
+export interface Sampler {
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult;
+  toString(): string;
+}
+export declare class AlwaysOnSampler implements Sampler { shouldSample(): SamplingResult }
+export declare class AlwaysOffSampler implements Sampler { shouldSample(): SamplingResult }
+export declare class TraceIdRatioBasedSampler implements Sampler { constructor(ratio?: number); shouldSample(context: Context, traceId: string): SamplingResult }
 export declare class ParentBasedSampler implements Sampler {
   constructor(config: { root: Sampler; remoteParentSampled?: Sampler; remoteParentNotSampled?: Sampler; localParentSampled?: Sampler; localParentNotSampled?: Sampler });
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult;
 }
 /** X-Ray's default rule: `reservoirPerSecond` (1) traces each second, then `fixedRate` (0.05) of the rest. */
-export declare class RateLimitedSampler implements Sampler { constructor(config?: { reservoirPerSecond?: number; fixedRate?: number }) }
+export declare class RateLimitedSampler implements Sampler { constructor(config?: { reservoirPerSecond?: number; fixedRate?: number }); shouldSample(context: Context, traceId: string): SamplingResult }
 
 export interface IdGenerator { generateTraceId(): string; generateSpanId(): string }
 export declare class AWSXRayIdGenerator implements IdGenerator { generateTraceId(): string; generateSpanId(): string }

@@ -8,9 +8,9 @@ export { W3CTraceContextPropagator, W3CBaggagePropagator, AWSXRayPropagator, Com
 export { Span, Tracer } from "./span.js";
 export { OTLPTraceExporter, BatchSpanProcessor, SimpleSpanProcessor } from "./export.js";
 export {
-  WebTracerProvider, AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler, RateLimitedSampler,
-  AWSXRayIdGenerator, RandomIdGenerator, Resource, resourceFromAttributes, emptyResource, defaultResource,
+  WebTracerProvider, AWSXRayIdGenerator, RandomIdGenerator, Resource, resourceFromAttributes, emptyResource, defaultResource,
 } from "./provider.js";
+export { SamplingDecision, AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler, RateLimitedSampler } from "./samplers.js";
 export { registerInstrumentations, InstrumentationBase } from "./instrumentation.js";
 export { FetchInstrumentation } from "./fetch.js";
 export { XMLHttpRequestInstrumentation } from "./xhr.js";

@@ -1,46 +1,8 @@
-// The tracer provider, its samplers, id generators and resource.
+// The tracer provider, its id generators and resource.
 import { wasm, diag, requireReady, packAttributes, xrayTraceId, randomHex, spanId, VERSION } from "./core.js";
 import { setGlobalTracerProvider, setGlobalPropagator } from "./api.js";
 import { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } from "./propagators.js";
 import { Tracer } from "./span.js";
-
-const DEFAULT_SAMPLER = 0xffffffff;
-
-export class AlwaysOnSampler {
-  _build() { return wasm.sampler_new(0, 0, 0); }
-  toString() { return "AlwaysOnSampler"; }
-}
-export class AlwaysOffSampler {
-  _build() { return wasm.sampler_new(1, 0, 0); }
-  toString() { return "AlwaysOffSampler"; }
-}
-export class TraceIdRatioBasedSampler {
-  constructor(ratio = 0) { this._ratio = Number.isFinite(ratio) ? Math.min(Math.max(ratio, 0), 1) : 0; }
-  _build() { return wasm.sampler_new(2, this._ratio, 0); }
-  toString() { return `TraceIdRatioBased{${this._ratio}}`; }
-}
-/** X-Ray's default rule: `reservoirPerSecond` traces each second, then `fixedRate` of the rest. */
-export class RateLimitedSampler {
-  constructor(config = {}) {
-    this._perSecond = config.reservoirPerSecond ?? 1;
-    this._rate = config.fixedRate ?? 0.05;
-  }
-  _build() { return wasm.sampler_new(3, this._rate, this._perSecond); }
-  toString() { return `RateLimited{${this._perSecond}/s, then ${this._rate}}`; }
-}
-export class ParentBasedSampler {
-  constructor(config = {}) {
-    this._root = config.root ?? new AlwaysOnSampler();
-    this._children = [config.remoteParentSampled, config.remoteParentNotSampled, config.localParentSampled, config.localParentNotSampled];
-  }
-  _build() {
-    const ids = this._children.map((s) => (s ? s._build() : DEFAULT_SAMPLER));
-    return wasm.sampler_parent_based(this._root._build(), ...ids);
-  }
-  /** True for OpenTelemetry's default, which the tracer decides without crossing into WebAssembly. */
-  _isDefault() { return this._root instanceof AlwaysOnSampler && this._children.every((s) => s === undefined); }
-  toString() { return `ParentBased{root=${this._root}}`; }
-}
 
 export class AWSXRayIdGenerator {
   generateTraceId() { return xrayTraceId(); }
@@ -78,10 +40,9 @@ export class WebTracerProvider {
   constructor(config = {}) {
     requireReady("a WebTracerProvider");
     this.resource = defaultResource().merge(config.resource);
-    const sampler = config.sampler;
-    const samplerId = !sampler || (sampler instanceof ParentBasedSampler && sampler._isDefault()) ? DEFAULT_SAMPLER : sampler._build();
-    this._sampler = samplerId === DEFAULT_SAMPLER ? undefined : sampler;
-    this._id = wasm.provider_new(packAttributes(this.resource.attributes), samplerId);
+    // Any object with shouldSample, as in OpenTelemetry JS; none is ParentBased(AlwaysOn).
+    this._sampler = config.sampler ?? undefined;
+    this._id = wasm.provider_new(packAttributes(this.resource.attributes));
     this._xrayIds = !(config.idGenerator instanceof RandomIdGenerator);
     // Any other object with OpenTelemetry's IdGenerator methods is used as is.
     const ids = config.idGenerator;

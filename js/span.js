@@ -3,6 +3,7 @@
 // record format (core.js) only when its batch leaves.
 import { wasm, diag, relativeMillis, spanId, xrayTraceId, randomHex, isValidSpanId, isValidTraceId, EMPTY } from "./core.js";
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
+import { SamplingDecision } from "./samplers.js";
 
 const NONE = Object.freeze([]); // no events or links yet: no array per span
 
@@ -160,21 +161,27 @@ export class Tracer {
     const ids = provider._idGenerator;
     const startMs = options.startTime === undefined ? performance.now() : relativeMillis(options.startTime);
     const traceId = hasParent ? parent.traceId : ids ? ids.generateTraceId() : provider._xrayIds ? xrayTraceId(options.startTime === undefined ? startMs : undefined) : randomHex(32);
+    const sampler = provider._sampler;
+    const kind = options.kind ?? SpanKind.INTERNAL;
     let sampled;
-    if (provider._sampler === undefined) {
-      // The default, ParentBased(AlwaysOn), needs no crossing.
+    let result;
+    if (sampler === undefined) {
+      // The default, ParentBased(AlwaysOn), decided inline.
       sampled = !hasParent || parent.deferred || (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
     } else {
-      const state = !hasParent || parent.deferred ? 0 : (parent.isRemote ? 3 : 1) + ((parent.traceFlags & 1) === 1 ? 0 : 1);
-      sampled = wasm.sample(provider._id, traceId, state, performance.now());
+      result = sampler.shouldSample(options.root ? trace.deleteSpan(ctx) : ctx, traceId, name, kind, options.attributes ?? EMPTY, options.links ?? NONE);
+      // RECORD (recording, not sampled) is taken as NOT_RECORD: unsampled spans are never exported.
+      sampled = result?.decision === SamplingDecision.RECORD_AND_SAMPLED;
     }
     const spanContext = { traceId, spanId: ids ? ids.generateSpanId() : spanId(), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false };
     if (hasParent) {
       if (parent.traceState) spanContext.traceState = parent.traceState;
       if (parent.xrayExtra) spanContext.xrayExtra = parent.xrayExtra;
     }
+    if (result?.traceState) spanContext.traceState = result.traceState;
     if (!sampled) return new NonRecordingSpan(spanContext);
-    const span = new Span(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, hasParent ? parent.spanId : "", startMs, options.attributes);
+    const span = new Span(this, name, kind, spanContext, hasParent ? parent.spanId : "", startMs, options.attributes);
+    if (result?.attributes) span.setAttributes(result.attributes);
     if (options.links) span.addLinks(options.links);
     return span;
   }

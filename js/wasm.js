@@ -54,8 +54,6 @@ function output(length) {
 const text = (length) => (length < 0 ? undefined : decoder.decode(output(length)));
 
 export const set_time_origin = (ms) => core.set_time_origin(ms);
-export const sampler_new = (kind, ratio, perSecond) => core.sampler_new(kind, ratio, perSecond);
-export const sampler_parent_based = (...samplers) => core.sampler_parent_based(...samplers);
 /** Copies bytes into the input buffer; returns their length. */
 function putBytes(bytes) {
   const at = core.input_buffer(bytes.length); // first: it may grow memory
@@ -63,13 +61,12 @@ function putBytes(bytes) {
   return bytes.length;
 }
 
-export function provider_new(resource, sampler) {
-  const id = core.provider_new(putBytes(resource), sampler);
+export function provider_new(resource) {
+  const id = core.provider_new(putBytes(resource));
   if (id < 0) throw new Error("wasmtrace: the resource's attributes could not be read");
   return id;
 }
 export const scope_new = (provider, name, version) => core.scope_new(provider, ...put(name, version));
-export const sample = (provider, traceId, parent, nowMs) => core.sample(provider, ...put(traceId), parent, nowMs) === 1;
 export const input_buffer = (capacity) => core.input_buffer(capacity);
 export const memory_buffer = () => core.memory.buffer;
 export const meta_buffer = (capacity) => core.meta_buffer(capacity);

@@ -106,7 +106,10 @@ impl Builder {
             .collect();
         let delay = self.config.scheduled_delay_millis;
         let (provider, processor) = registry::with(|r| {
-            let provider = r.add_provider(&attributes, self.sampler.unwrap_or_default());
+            let provider = r.add_provider(&attributes);
+            if let (Some(sampler), Some(p)) = (self.sampler, r.provider(provider)) {
+                p.sampler = sampler;
+            }
             (provider, r.add_processor(provider, self.config, false))
         });
         let this = WasmTracerProvider {

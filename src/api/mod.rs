@@ -8,12 +8,9 @@
 mod propagation;
 pub(crate) mod registry;
 
-use crate::core::ids::TraceId;
 use crate::core::record;
-use crate::core::sampler::{Parent, ParentBased, RateLimited, Ratio, Sampler};
 use crate::web::clock;
 use crate::web::global::Global;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 static INPUT: Global<Vec<u8>> = Global::new(Vec::new());
@@ -74,66 +71,15 @@ pub extern "C" fn set_time_origin(time_origin_ms: f64) {
     clock::set_origin_millis(time_origin_ms);
 }
 
-/// A sampler: 0 AlwaysOn, 1 AlwaysOff, 2 TraceIdRatioBased(`ratio`),
-/// 3 rate-limited (`per_second`, then `ratio`).
-#[no_mangle]
-pub extern "C" fn sampler_new(kind: u32, ratio: f64, per_second: u32) -> u32 {
-    let sampler = match kind {
-        1 => Sampler::AlwaysOff,
-        2 => Sampler::TraceIdRatio(Ratio::new(ratio)),
-        3 => Sampler::RateLimited(RateLimited::new(per_second, ratio)),
-        _ => Sampler::AlwaysOn,
-    };
-    store_sampler(sampler)
-}
-
-/// ParentBased around samplers made before; each is consumed.
-#[no_mangle]
-pub extern "C" fn sampler_parent_based(
-    root: u32,
-    remote_sampled: u32,
-    remote_not_sampled: u32,
-    local_sampled: u32,
-    local_not_sampled: u32,
-) -> u32 {
-    let take = |id: u32, default: Sampler| {
-        registry::with(|r| r.samplers.get_mut(id as usize).and_then(Option::take))
-            .unwrap_or(default)
-    };
-    let pb = ParentBased {
-        root: take(root, Sampler::AlwaysOn),
-        remote_parent_sampled: take(remote_sampled, Sampler::AlwaysOn),
-        remote_parent_not_sampled: take(remote_not_sampled, Sampler::AlwaysOff),
-        local_parent_sampled: take(local_sampled, Sampler::AlwaysOn),
-        local_parent_not_sampled: take(local_not_sampled, Sampler::AlwaysOff),
-    };
-    store_sampler(Sampler::ParentBased(Box::new(pb)))
-}
-
-fn store_sampler(sampler: Sampler) -> u32 {
-    registry::with(|r| {
-        r.samplers.push(Some(sampler));
-        r.samplers.len() as u32 - 1
-    })
-}
-
 /// A provider with `resource` (the input's first `resource_len` bytes, `A`
-/// record sections) and a sampler made before (`u32::MAX` for the default,
-/// ParentBased(AlwaysOn)); -1 when the resource cannot be read.
+/// record sections); -1 when the resource cannot be read.
 #[no_mangle]
-pub extern "C" fn provider_new(resource_len: u32, sampler: u32) -> i32 {
+pub extern "C" fn provider_new(resource_len: u32) -> i32 {
     with_input(resource_len, |resource| {
         let Ok(attributes) = record::parse_attributes(resource) else {
             return -1;
         };
-        registry::with(|r| {
-            let sampler = r
-                .samplers
-                .get_mut(sampler as usize)
-                .and_then(Option::take)
-                .unwrap_or_default();
-            r.add_provider(&attributes, sampler) as i32
-        })
+        registry::with(|r| r.add_provider(&attributes) as i32)
     })
 }
 
@@ -143,27 +89,6 @@ pub extern "C" fn provider_new(resource_len: u32, sampler: u32) -> i32 {
 pub extern "C" fn scope_new(provider: u32, name_len: u32, version_len: u32) -> u32 {
     with_strings([name_len, version_len], |[name, version]| {
         registry::with(|r| r.add_scope(provider, name, version))
-    })
-}
-
-/// The provider's sampling decision for a new span. `parent`: 0 none,
-/// 1 local sampled, 2 local not sampled, 3 remote sampled, 4 remote not sampled.
-#[no_mangle]
-pub extern "C" fn sample(provider: u32, trace_id_len: u32, parent: u32, now_ms: f64) -> bool {
-    let Some(trace_id) = with_strings([trace_id_len], |[id]| TraceId::from_hex(id)) else {
-        return false;
-    };
-    let parent = match parent {
-        1 => Parent::Local { sampled: true },
-        2 => Parent::Local { sampled: false },
-        3 => Parent::Remote { sampled: true },
-        4 => Parent::Remote { sampled: false },
-        _ => Parent::None,
-    };
-    let now = clock::epoch_ns(now_ms);
-    registry::with(|r| {
-        r.provider(provider)
-            .is_some_and(|p| p.sampler.should_sample(&trace_id, parent, now))
     })
 }
 

@@ -1,8 +1,9 @@
-//! The page's providers, their samplers and their processors' queues of
-//! encoded spans. Handles given to JavaScript are indexes here.
+//! The page's providers (and, for the Rust API, their samplers and their
+//! processors' queues of encoded spans). Handles given to JavaScript are indexes here.
 
 #[cfg(feature = "otel")]
 use crate::core::batch::{BatchConfig, Offer, SpanQueue};
+#[cfg(feature = "otel")]
 use crate::core::sampler::Sampler;
 use crate::core::span::KeyValue;
 #[cfg(feature = "otel")]
@@ -23,6 +24,8 @@ pub struct Provider {
     scopes: [Vec<Vec<u8>>; 2],
     #[cfg(feature = "otel")]
     processors: Vec<u32>,
+    /// The facade samples in JavaScript (js/samplers.js).
+    #[cfg(feature = "otel")]
     pub sampler: Sampler,
 }
 
@@ -87,15 +90,12 @@ pub struct Registry {
     providers: Vec<Provider>,
     #[cfg(feature = "otel")]
     processors: Vec<Processor>,
-    /// Samplers built from JavaScript, waiting to be given to a provider.
-    pub samplers: Vec<Option<Sampler>>,
 }
 
 static REGISTRY: Global<Registry> = Global::new(Registry {
     providers: Vec::new(),
     #[cfg(feature = "otel")]
     processors: Vec::new(),
-    samplers: Vec::new(),
 });
 
 pub fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
@@ -111,7 +111,9 @@ pub const QUEUED: u32 = 1 << 8;
 pub const DROPPED: u32 = 1 << 9;
 
 impl Registry {
-    pub fn add_provider(&mut self, resource: &[KeyValue], sampler: Sampler) -> u32 {
+    /// A provider sampling as OpenTelemetry's default, ParentBased(AlwaysOn)
+    /// (the Rust API may set another sampler on it).
+    pub fn add_provider(&mut self, resource: &[KeyValue]) -> u32 {
         self.providers.push(Provider {
             resource: [
                 otlp_json::resource_prefix(resource),
@@ -124,7 +126,8 @@ impl Registry {
             scopes: [Vec::new(), Vec::new()],
             #[cfg(feature = "otel")]
             processors: Vec::new(),
-            sampler,
+            #[cfg(feature = "otel")]
+            sampler: Sampler::default(),
         });
         self.providers.len() as u32 - 1
     }

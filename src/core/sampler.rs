@@ -166,6 +166,22 @@ mod tests {
         assert!(ids().all(|t| r.samples(&t) == r.samples(&t)));
     }
 
+    /// The decisions the facade's sampler (js/samplers.js) is held to as well.
+    #[test]
+    fn ratio_gives_the_shared_vectors_decisions() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/ratio-sampling.json")).unwrap();
+        for case in vectors["cases"].as_array().unwrap() {
+            let (ratio, id, sampled) = (
+                case[0].as_f64().unwrap(),
+                case[1].as_str().unwrap(),
+                case[2].as_bool().unwrap(),
+            );
+            let id = TraceId::from_hex(id).unwrap();
+            assert_eq!(Ratio::new(ratio).samples(&id), sampled, "{case}");
+        }
+    }
+
     #[test]
     fn parent_based_follows_the_parent_and_uses_root_for_roots() {
         let mut s = Sampler::default();
