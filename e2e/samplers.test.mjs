@@ -5,8 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, RateLimitedSampler, SamplingDecision, TraceIdRatioBasedSampler } from "../js/samplers.js";
-import { ROOT_CONTEXT, trace } from "../js/api.js";
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, RateLimitedSampler, TraceIdRatioBasedSampler } from "../js/samplers.js";
+import { ROOT_CONTEXT, SamplingDecision, trace } from "../js/api.js";
 
 const { RECORD_AND_SAMPLED, NOT_RECORD } = SamplingDecision;
 const sampled = (sampler, ctx, traceId) => sampler.shouldSample(ctx, traceId, "name", 0, {}, []).decision === RECORD_AND_SAMPLED;

@@ -7,6 +7,7 @@ import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId } from
 export const SpanKind = Object.freeze({ INTERNAL: 0, SERVER: 1, CLIENT: 2, PRODUCER: 3, CONSUMER: 4 });
 export const SpanStatusCode = Object.freeze({ UNSET: 0, OK: 1, ERROR: 2 });
 export const TraceFlags = Object.freeze({ NONE: 0, SAMPLED: 1 });
+export const SamplingDecision = Object.freeze({ NOT_RECORD: 0, RECORD: 1, RECORD_AND_SAMPLED: 2 });
 
 // A context's values as a flat [key, value, …] array: contexts hold a few
 // values, and a copy of a short array costs less than a copy of a Map.

@@ -3,9 +3,8 @@
 // sampler works as well as these. TraceIdRatioBased decides as
 // `core::sampler` does for the Rust API, from the id's last 8 bytes; both are
 // checked against tests/vectors/ratio-sampling.json.
-import { trace, isSpanContextValid } from "./api.js";
+import { trace, isSpanContextValid, SamplingDecision } from "./api.js";
 
-export const SamplingDecision = Object.freeze({ NOT_RECORD: 0, RECORD: 1, RECORD_AND_SAMPLED: 2 });
 const SAMPLED = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
 const DROPPED = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
 

@@ -2,8 +2,7 @@
 // open and, once ended, in its processors' queues; it is written into the
 // record format (core.js) only when its batch leaves.
 import { wasm, diag, relativeMillis, spanId, xrayTraceId, randomHex, isValidSpanId, isValidTraceId, EMPTY } from "./core.js";
-import { context, trace, SpanKind, SpanStatusCode, TraceFlags, NonRecordingSpan, isTracingSuppressed } from "./api.js";
-import { SamplingDecision } from "./samplers.js";
+import { context, trace, SpanKind, SpanStatusCode, TraceFlags, SamplingDecision, NonRecordingSpan, isTracingSuppressed } from "./api.js";
 
 const NONE = Object.freeze([]); // no events or links yet: no array per span
 

@@ -22,6 +22,7 @@ build_module() { # <cargo features> <output file>
     --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-reference-types --enable-multivalue \
     target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o "pkg/$2"
+  node scripts/zero-dead-data.mjs "pkg/$2"
 }
 build_module standalone,protobuf wasmtrace_protobuf_bg.wasm
 build_module standalone wasmtrace_core_bg.wasm

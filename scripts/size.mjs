@@ -10,9 +10,10 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { pathToFileURL } from "node:url";
 
 const ROOT = resolve(new URL("..", import.meta.url).pathname);
-// The issue's target is 20 KB for the SDK with every instrumentation; this
-// budget is where we stand today plus a little, and only ever goes down.
-const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 21.5 * 1024);
+// The issue's target: 20 KB for the SDK with every instrumentation. Mind
+// that brotli moves by up to ~50 B when only the wasm file's hash in the
+// bundle changes.
+const BUDGET_BROTLI = Number(process.env.WASMTRACE_SIZE_BUDGET ?? 20 * 1024);
 
 // Named imports, as an app writes them, so the bundler drops what is unused.
 const ENTRY = `
