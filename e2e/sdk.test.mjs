@@ -243,6 +243,20 @@ test("samplers: AlwaysOff, ratio 0 and a not-sampled parent record nothing; ids 
   await sink.stop();
 });
 
+test("a sampler without shouldSample is refused when the provider is made, saying why", async () => {
+  const page = await openSdkPage(browser, server);
+  const error = await page.evaluate(() => {
+    try {
+      new window.wt.WebTracerProvider({ sampler: { toString: () => "NotASampler" } });
+      return null;
+    } catch (e) {
+      return `${e.name}: ${e.message}`;
+    }
+  });
+  await page.close();
+  assert.equal(error, "TypeError: wasmtrace: the sampler has no shouldSample method");
+});
+
 test("a custom sampler (an object with shouldSample) decides, with the arguments OpenTelemetry JS gives, and its attributes and trace state reach the span", async () => {
   const sink = await startSink();
   const { page, result } = await inPage(sink, async (wt, provider) => {

@@ -42,6 +42,7 @@ export class WebTracerProvider {
     this.resource = defaultResource().merge(config.resource);
     // Any object with shouldSample, as in OpenTelemetry JS; none is ParentBased(AlwaysOn).
     this._sampler = config.sampler ?? undefined;
+    if (this._sampler && typeof this._sampler.shouldSample !== "function") throw new TypeError("wasmtrace: the sampler has no shouldSample method");
     this._id = wasm.provider_new(packAttributes(this.resource.attributes));
     this._xrayIds = !(config.idGenerator instanceof RandomIdGenerator);
     // Any other object with OpenTelemetry's IdGenerator methods is used as is.
