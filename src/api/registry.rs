@@ -1,5 +1,6 @@
 //! The page's providers (and, for the Rust API, their samplers and their
-//! processors' queues of encoded spans). Handles given to JavaScript are indexes here.
+//! processors' queues of encoded spans). Handles given to JavaScript are
+//! indexes here.
 
 #[cfg(feature = "otel")]
 use crate::core::batch::{BatchConfig, Offer, SpanQueue};
