@@ -9,19 +9,19 @@ rm -rf pkg && mkdir -p pkg
 # Plain exports that js/wasm.js binds by hand: no wasm-bindgen glue to ship.
 # Two modules: OTLP/JSON only (what `init` from "wasmtrace" loads), and with
 # OTLP/protobuf too (what "wasmtrace/protobuf" loads).
+# The features rustc enables by default for wasm32; wasm-opt must accept them
+# (minify-exports.mjs runs wasm-opt again with the same).
+export WASM_OPT_FEATURES="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue"
 build_module() { # <cargo features> <output file>
   cargo build -p wasmtrace --lib --target wasm32-unknown-unknown --profile wasm \
     --no-default-features --features "$1"
-  # The features rustc enables by default for wasm32; wasm-opt must accept them.
   # Rust's stack is the first 1 MiB, growing down toward 0, so the low 1 KiB
   # is reached only by a stack about to overflow, and wasm-opt may fold
   # addresses into load offsets; re-deriving the control flow
   # (flatten, rereloop) before -Oz makes the module 0.3 KB smaller brotli, at
   # the same encoding speed (measured A/B in the benchmark page).
   node_modules/.bin/wasm-opt --low-memory-unused --flatten --rereloop -Oz -Oz --strip-debug --strip-producers --strip-target-features \
-    --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-reference-types --enable-multivalue \
-    target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o "pkg/$2"
+    $WASM_OPT_FEATURES target/wasm32-unknown-unknown/wasm/wasmtrace.wasm -o "pkg/$2"
   node scripts/zero-dead-data.mjs "pkg/$2"
 }
 build_module standalone,protobuf wasmtrace_protobuf_bg.wasm

@@ -8,6 +8,7 @@
 // `"_x" in o`).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse } from "acorn";
+import { walk, replaceIdentifiers } from "./ast.mjs";
 
 const PRIVATE = /^_[A-Za-z]\w*$/;
 // Kept as written: the benchmark's encode-only figure calls it on a processor.
@@ -19,16 +20,6 @@ const files = process.argv.slice(2).map((path) => {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "module", onComment: comments });
   return { path, code, ast, comments };
 });
-
-/** Calls `visit(node)` for `node` and every node under it. */
-function walk(node, visit) {
-  visit(node);
-  for (const key in node) {
-    const child = node[key];
-    if (Array.isArray(child)) for (const c of child) c && typeof c.type === "string" && walk(c, visit);
-    else if (child && typeof child.type === "string") walk(child, visit);
-  }
-}
 
 /** The identifier a node names as a property, if it names one by a fixed name. */
 function propertyName(node) {
@@ -78,13 +69,5 @@ for (const [name] of [...uses].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 :
   rename.set(name, short);
 }
 
-for (const file of files) {
-  let out = "";
-  let at = 0;
-  for (const id of file.sites.sort((a, b) => a.start - b.start)) {
-    out += file.code.slice(at, id.start) + rename.get(id.name);
-    at = id.end;
-  }
-  writeFileSync(file.path, out + file.code.slice(at));
-}
+for (const file of files) writeFileSync(file.path, replaceIdentifiers(file.code, file.sites, rename));
 console.log(`mangle-private: ${rename.size} private names shortened in ${files.length} files`);

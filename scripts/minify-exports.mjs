@@ -9,9 +9,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { parse } from "acorn";
+import { walk, replaceIdentifiers } from "./ast.mjs";
 
 const [js, ...modules] = process.argv.slice(2);
-const FEATURES = ["bulk-memory", "mutable-globals", "nontrapping-float-to-int", "sign-ext", "reference-types", "multivalue"].map((f) => `--enable-${f}`);
+// The wasm features build-pkg.sh enables, which wasm-opt must accept again.
+const FEATURES = (process.env.WASM_OPT_FEATURES ?? "").split(" ").filter(Boolean);
 
 let rename;
 for (const path of modules) {
@@ -23,30 +25,18 @@ for (const path of modules) {
 
 const code = readFileSync(js, "utf8");
 const sites = [];
-(function walk(node, parent) {
-  if (node.type === "Identifier" && node.name === "core") {
-    const member = parent?.type === "MemberExpression" && parent.object === node;
-    // Its declaration, its assignment and load()'s result are the only other uses.
-    if (!member && !["VariableDeclarator", "AssignmentExpression", "ReturnStatement"].includes(parent?.type)) {
-      throw new Error(`${js}:${node.start}: core used other than as core.<export>`);
-    }
-    if (member) {
-      if (parent.computed || !rename.has(parent.property.name)) throw new Error(`${js}:${parent.start}: core.${parent.property.name ?? "[…]"} is not an export of the modules`);
-      sites.push(parent.property);
-    }
+walk(parse(code, { ecmaVersion: "latest", sourceType: "module" }), (node, parent) => {
+  if (node.type !== "Identifier" || node.name !== "core") return;
+  const member = parent?.type === "MemberExpression" && parent.object === node;
+  // Its declaration, its assignment and load()'s result are the only other uses.
+  if (!member && !["VariableDeclarator", "AssignmentExpression", "ReturnStatement"].includes(parent?.type)) {
+    throw new Error(`${js}:${node.start}: core used other than as core.<export>`);
   }
-  for (const key in node) {
-    const child = node[key];
-    if (Array.isArray(child)) for (const c of child) c && typeof c.type === "string" && walk(c, node);
-    else if (child && typeof child.type === "string" && key !== "parent") walk(child, node);
+  if (member) {
+    if (parent.computed || !rename.has(parent.property.name)) throw new Error(`${js}:${parent.start}: core.${parent.property.name ?? "[…]"} is not an export of the modules`);
+    sites.push(parent.property);
   }
-})(parse(code, { ecmaVersion: "latest", sourceType: "module" }), null);
+});
 
-let out = "";
-let at = 0;
-for (const id of sites.sort((a, b) => a.start - b.start)) {
-  out += code.slice(at, id.start) + rename.get(id.name);
-  at = id.end;
-}
-writeFileSync(js, out + code.slice(at));
+writeFileSync(js, replaceIdentifiers(code, sites, rename));
 console.log(`minify-exports: ${rename.size} exports renamed in ${modules.length} modules, ${sites.length} calls in ${js}`);
