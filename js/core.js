@@ -358,7 +358,7 @@ export function packAttributes(attributes) {
 /**
  * Encodes the first `count` ended spans of `queue` into one request body in
  * WebAssembly: their records go into linear memory in one copy, their
- * numbers (scope, start, end) through a Float64Array over it. With `room` > 0
+ * numbers (scope, start, end) after them through a Float64Array. With `room` > 0
  * the body is gzip and holds as many leading spans as fit;
  * `wasm.last_batch_spans()` says how many.
  */
@@ -366,12 +366,13 @@ export function encodeBatch(provider, protobuf, queue, count, room) {
   pos = 0;
   for (let i = 0; i < count; i++) writeSpan(queue[i]);
   const length = pos;
-  // Both buffers first: sizing one may grow memory and detach views of the other.
-  const recordPtr = wasm.input_buffer(length);
-  const metaPtr = wasm.meta_buffer(count * 3);
+  // The numbers follow the records at the next multiple of 8, in the same
+  // buffer (its address is a multiple of 8 too).
+  const metaAt = (length + 7) & ~7;
+  const at = wasm.input_buffer(metaAt + count * 24);
   const buffer = wasm.memory_buffer();
-  new Uint8Array(buffer, recordPtr, length).set(bytes.subarray(0, length));
-  const meta = new Float64Array(buffer, metaPtr, count * 3);
+  new Uint8Array(buffer, at, length).set(bytes.subarray(0, length));
+  const meta = new Float64Array(buffer, at + metaAt, count * 3);
   for (let i = 0; i < count; i++) {
     const span = queue[i];
     meta[i * 3] = span._tracer._scope;

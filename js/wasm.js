@@ -69,7 +69,6 @@ export function provider_new(resource) {
 export const scope_new = (provider, name, version) => core.scope_new(provider, ...put(name, version));
 export const input_buffer = (capacity) => core.input_buffer(capacity);
 export const memory_buffer = () => core.memory.buffer;
-export const meta_buffer = (capacity) => core.meta_buffer(capacity);
 /** The request body the batch became (a copy: linear memory is reused), or undefined. */
 export function encode_batch(provider, protobuf, count, length, room) {
   const size = core.encode_batch(provider, protobuf, count, length, room);

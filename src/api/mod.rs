@@ -44,17 +44,12 @@ fn with_input<R>(len: u32, f: impl FnOnce(&[u8]) -> R) -> R {
     INPUT.with(|buffer| f(buffer.get(..len as usize).unwrap_or_default()))
 }
 
-/// Runs `f` on the input's strings, of these byte lengths in order: UTF-8,
-/// as the facade writes them with `TextEncoder`, and used as bytes.
-fn with_strings<const N: usize, R>(lengths: [u32; N], f: impl FnOnce([&[u8]; N]) -> R) -> R {
-    with_input(lengths.iter().sum(), |bytes| {
-        let mut at = 0;
-        f(lengths.map(|len| {
-            let end = at + len as usize;
-            let text = bytes.get(at..end);
-            at = end;
-            text.unwrap_or_default()
-        }))
+/// Runs `f` on the input's two strings, of these byte lengths in order:
+/// UTF-8, as the facade writes them with `TextEncoder`, and used as bytes.
+fn with_two_strings<R>(first: u32, second: u32, f: impl FnOnce(&[u8], &[u8]) -> R) -> R {
+    with_input(first + second, |bytes| {
+        let (a, b) = bytes.split_at_checked(first as usize).unwrap_or_default();
+        f(a, b)
     })
 }
 
@@ -87,18 +82,9 @@ pub extern "C" fn provider_new(resource_len: u32) -> i32 {
 /// input) within its provider.
 #[no_mangle]
 pub extern "C" fn scope_new(provider: u32, name_len: u32, version_len: u32) -> u32 {
-    with_strings([name_len, version_len], |[name, version]| {
+    with_two_strings(name_len, version_len, |name, version| {
         registry::with(|r| r.add_scope(provider, name, version))
     })
-}
-
-static META: Global<Vec<f64>> = Global::new(Vec::new());
-
-/// Where the facade writes each record's scope index, start and end (three
-/// numbers a span) before `encode_batch`.
-#[no_mangle]
-pub extern "C" fn meta_buffer(capacity: u32) -> u32 {
-    at_least(&META, capacity)
 }
 
 static LAST_BATCH_SPANS: Global<u32> = Global::new(0);
@@ -106,8 +92,11 @@ static LAST_INVALID: Global<u32> = Global::new(0);
 
 /// Encodes `count` ended spans into one request body, left in the output
 /// buffer; returns its length (-1 when no span could be read). Their records
-/// are the input's first `length` bytes (length-prefixed), their scope and
-/// times the first `3 * count` numbers of the meta buffer. With `room` > 0
+/// are the input's first `length` bytes (length-prefixed); from the next
+/// multiple of 8 come their scope, start and end, three f64 a span (which
+/// JavaScript writes through a `Float64Array`: the input buffer's address
+/// is a multiple of 8 too, as the allocator aligns blocks to their size
+/// class, 16 bytes at least). With `room` > 0
 /// the body is gzip-compressed and holds as many leading spans as fit in
 /// `room` bytes. `last_batch_spans()` then tells how many records were
 /// taken, `last_batch_invalid()` how many of them could not be read.
@@ -119,14 +108,14 @@ pub extern "C" fn encode_batch(
     length: u32,
     room: u32,
 ) -> i32 {
-    let result = with_input(length, |records| {
-        META.with(|meta| {
-            let meta = meta.get(..count as usize * 3)?;
-            let room = (room > 0).then_some(room as usize);
-            OUTPUT.with(|out| {
-                let encoding = protobuf as usize;
-                registry::with(|r| r.encode_records(provider, encoding, records, meta, room, out))
-            })
+    let meta_at = (length as usize + 7) & !7;
+    let result = INPUT.with(|input| {
+        let records = input.get(..length as usize)?;
+        let meta = input.get(meta_at..meta_at + count as usize * 24)?;
+        let room = (room > 0).then_some(room as usize);
+        OUTPUT.with(|out| {
+            let encoding = protobuf as usize;
+            registry::with(|r| r.encode_records(provider, encoding, records, meta, room, out))
         })
     });
     let (taken, invalid) = result.unwrap_or((count, count));

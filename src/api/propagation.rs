@@ -8,14 +8,14 @@ use crate::core::ids::push_hex;
 use crate::core::propagation::xray;
 use alloc::vec::Vec;
 
-use super::{output, with_strings};
+use super::{output, with_input};
 
 /// `X-Amzn-Trace-Id` → 32 hex trace id, 16 hex parent id, `1`/`0`/`?`, then
 /// the other fields as written; or `""`.
 #[no_mangle]
 pub extern "C" fn xray_parse(header_len: u32) -> i32 {
     let mut out = Vec::new();
-    if let Some(h) = with_strings([header_len], |[header]| xray::parse(header)) {
+    if let Some(h) = with_input(header_len, |header| xray::parse(header)) {
         push_hex(&mut out, &h.trace_id.0);
         push_hex(&mut out, &h.parent_id.0);
         out.push(match h.sampled {

@@ -237,16 +237,17 @@ impl Registry {
     /// Encodes span records handed over in bulk (the JavaScript facade keeps
     /// ended spans until a batch leaves, so WebAssembly memory only ever
     /// holds the batch being sent): `records` is a run of length-prefixed
-    /// records (see `record`), `meta` their scope index, start and end
-    /// (milliseconds relative to `performance.timeOrigin`). Records that cannot
-    /// be read are skipped and counted in the third value. With `room`, the
+    /// records (see `record`), `meta` their scope index, start and end (three
+    /// little-endian f64 a record; times in milliseconds relative to
+    /// `performance.timeOrigin`). Records that cannot be read are skipped
+    /// and counted in the second value. With `room`, the
     /// body is gzip-compressed and holds as many leading spans as fit in it.
     pub fn encode_records(
         &self,
         provider: u32,
         encoding: usize,
         records: &[u8],
-        meta: &[f64],
+        meta: &[u8],
         room: Option<usize>,
         out: &mut Vec<u8>,
     ) -> Option<(u32, u32)> {
@@ -260,11 +261,15 @@ impl Registry {
             // twice the record), not one allocation per span.
             arena.clear();
             arena.reserve(records.len() * 2 + 256);
-            let mut ends = Vec::with_capacity(meta.len() / 3);
+            let mut ends = Vec::with_capacity(meta.len() / 24);
             let mut invalid = 0;
-            for (record, m) in record::records(records).zip(meta.chunks_exact(3)) {
-                let &[scope, start, end] = m else { break };
-                let scope = scope as u32;
+            for (record, m) in record::records(records).zip(meta.chunks_exact(24)) {
+                let number = |at: usize| {
+                    m.get(at..at + 8)
+                        .and_then(|bytes| bytes.try_into().ok())
+                        .map_or(0.0, f64::from_le_bytes)
+                };
+                let (scope, start, end) = (number(0) as u32, number(8), number(16));
                 let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
                 match parsed {
                     Ok(span) if (scope as usize) < provider.scopes[0].len() => {

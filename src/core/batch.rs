@@ -5,26 +5,25 @@
 use alloc::vec::Vec;
 
 /// A batch's spans grouped by scope, as both OTLP encodings nest them:
-/// scopes in order of first appearance, each with its encoded prefix and
-/// its spans' fragments in order. A span of an unknown scope is left out.
+/// the scopes that have spans, in the order they were made, each with its
+/// encoded prefix and its spans' fragments in order. A span of an unknown
+/// scope is left out.
 pub fn by_scope<'a, F: AsRef<[u8]>>(
     scopes: &'a [Vec<u8>],
     spans: &'a [(u32, F)],
 ) -> impl Iterator<Item = (&'a [u8], impl Iterator<Item = &'a [u8]>)> {
-    let mut seen = alloc::vec![false; scopes.len()];
-    spans.iter().enumerate().filter_map(move |(i, (scope, _))| {
-        if core::mem::replace(seen.get_mut(*scope as usize)?, true) {
-            return None;
-        }
-        let prefix = scopes.get(*scope as usize)?;
-        let fragments = spans.get(i..).unwrap_or_default().iter();
-        Some((
-            prefix.as_slice(),
-            fragments
-                .filter(move |(s, _)| s == scope)
-                .map(|(_, fragment)| fragment.as_ref()),
-        ))
-    })
+    // A pass over the spans per scope: a page makes a handful of scopes.
+    let of = move |scope: usize| {
+        spans
+            .iter()
+            .filter(move |(s, _)| *s as usize == scope)
+            .map(|(_, fragment)| fragment.as_ref())
+    };
+    scopes
+        .iter()
+        .enumerate()
+        .filter(move |&(scope, _)| of(scope).next().is_some())
+        .map(move |(scope, prefix)| (prefix.as_slice(), of(scope)))
 }
 
 /// OpenTelemetry's `BatchSpanProcessor` options, with its defaults.

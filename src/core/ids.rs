@@ -10,10 +10,9 @@ pub struct TraceId(pub [u8; 16]);
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct SpanId(pub [u8; 8]);
 
+use super::json::put;
 use alloc::string::String;
 use alloc::vec::Vec;
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl TraceId {
     /// X-Ray form: the first 4 bytes are the epoch seconds (big-endian), the
@@ -53,7 +52,8 @@ impl TraceId {
     pub fn from_hex(text: impl AsRef<[u8]>) -> Option<TraceId> {
         let mut id = [0u8; 16];
         decode_hex(text.as_ref(), &mut id)?;
-        Some(TraceId(id)).filter(TraceId::is_valid)
+        let id = TraceId(id);
+        id.is_valid().then_some(id)
     }
 
     /// `1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy`, as X-Ray headers and segments write it.
@@ -77,7 +77,8 @@ impl TraceId {
         let mut id = [0u8; 16];
         decode_hex(b.get(2..10)?, &mut id[..4])?;
         decode_hex(b.get(11..)?, &mut id[4..])?;
-        Some(TraceId(id)).filter(TraceId::is_valid)
+        let id = TraceId(id);
+        id.is_valid().then_some(id)
     }
 }
 
@@ -101,20 +102,60 @@ impl SpanId {
     pub fn from_hex(text: impl AsRef<[u8]>) -> Option<SpanId> {
         let mut id = [0u8; 8];
         decode_hex(text.as_ref(), &mut id)?;
-        Some(SpanId(id)).filter(SpanId::is_valid)
+        let id = SpanId(id);
+        id.is_valid().then_some(id)
     }
 }
 
-/// Appends the lower-case hex of `bytes` (an id: at most 16 bytes) to `out`.
+/// Appends the lower-case hex of `bytes` (an id or part of one: 4, 8, 12
+/// or 16 bytes, whole words of four).
 pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    // Through a stack buffer: one append per id rather than one per digit,
-    // which a size-optimized build makes a call each.
-    let mut text = [0u8; 32];
-    for (slot, i) in text.iter_mut().zip(0..bytes.len() * 2) {
-        let b = bytes.get(i / 2).copied().unwrap_or_default();
-        *slot = HEX[(if i % 2 == 0 { b >> 4 } else { b & 15 }) as usize];
+    // Through a stack buffer: one append per id rather than one per digit.
+    let mut words = [[0u8; 8]; 4];
+    for (i, slot) in words.iter_mut().enumerate() {
+        let Some(word) = bytes.get(i * 4..i * 4 + 4) else {
+            break;
+        };
+        *slot = hex_word(u32::from_le_bytes(word.try_into().unwrap_or_default())).to_le_bytes();
     }
-    out.extend_from_slice(text.get(..bytes.len() * 2).unwrap_or(&text));
+    let text = words.as_flattened();
+    put(out, text.get(..bytes.len() * 2).unwrap_or(text));
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = ONES * 0x80;
+
+/// The eight hex digits of a little-endian word's four bytes, worked out
+/// side by side in the bytes of one 64-bit word (ids are written for every
+/// span exported).
+fn hex_word(bytes: u32) -> u64 {
+    // Byte i into the low half of 16-bit lane i.
+    let x = bytes as u64;
+    let x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    let x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    // High nibble first, then low: one digit value a byte.
+    let n = (x >> 4) & 0x000f_000f_000f_000f | (x & 0x000f_000f_000f_000f) << 8;
+    // 10 and above are letters: 'a' is 39 past '9' + 1.
+    let letters = ((n + ONES * 6) >> 4) & ONES;
+    n + ONES * b'0' as u64 + letters * 39
+}
+
+/// The four bytes eight hex digits (either case) stand for, or `None` when
+/// one is not a hex digit; side by side, as [`hex_word`].
+fn word_from_hex(text: u64) -> Option<u32> {
+    // Whether each byte is at least `k` (for bytes below 0x80): its high bit.
+    let at_least = |x: u64, k: u8| x.wrapping_add(ONES * (0x80 - k) as u64) & HIGHS;
+    let digits = at_least(text, b'0') & !at_least(text, b'9' + 1);
+    let lower = text | (ONES * 0x20);
+    let letters = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
+    if text & HIGHS != 0 || digits | letters != HIGHS {
+        return None;
+    }
+    let n = (text & (ONES * 15)) + (letters >> 7) * 9;
+    // Pairs of digits into bytes, in 16-bit lanes, then the lanes packed.
+    let x = (n & 0x00ff_00ff_00ff_00ff) << 4 | (n >> 8) & 0x00ff_00ff_00ff_00ff;
+    let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
+    Some((x | x >> 16) as u32)
 }
 
 fn hex_string(bytes: &[u8]) -> String {
@@ -124,34 +165,23 @@ fn hex_string(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Decodes hex (either case) into `out`, which fixes the expected length.
+/// Decodes hex (either case) into `out`, which fixes the expected length
+/// (whole words of four bytes, as [`push_hex`]).
 pub fn decode_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != out.len() * 2 {
         return None;
     }
-    let mut rest = text;
-    for byte in out.iter_mut() {
-        let [high, low, after @ ..] = rest else {
-            return None;
-        };
-        *byte = (hex_digit(*high)? << 4) | hex_digit(*low)?;
-        rest = after;
+    let mut decoded = 0;
+    for (i, byte) in out.iter_mut().enumerate() {
+        // A word's four bytes, decoded at its first.
+        if i % 4 == 0 {
+            let word = text.get(i * 2..i * 2 + 8)?;
+            decoded = word_from_hex(u64::from_le_bytes(word.try_into().ok()?))?;
+        }
+        *byte = decoded as u8;
+        decoded >>= 8;
     }
     Some(())
-}
-
-/// Arithmetic rather than a match: ids are decoded for every span exported.
-#[inline(always)]
-fn hex_digit(c: u8) -> Option<u8> {
-    let digit = c.wrapping_sub(b'0');
-    let letter = (c | 0x20).wrapping_sub(b'a');
-    if digit < 10 {
-        Some(digit)
-    } else if letter < 6 {
-        Some(letter + 10)
-    } else {
-        None
-    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -192,6 +222,41 @@ mod tests {
             "0102030405060708"
         );
         assert!(TraceId::random([0; 16]).is_valid());
+    }
+
+    #[test]
+    fn every_byte_at_every_place_of_a_word_round_trips() {
+        for place in 0..4 {
+            for b in 0..=255u8 {
+                let mut bytes = [0x5a, 0xf0, 0x09, 0xc3];
+                bytes[place] = b;
+                let mut text = Vec::new();
+                push_hex(&mut text, &bytes);
+                let expected: String = bytes.iter().map(|b| std::format!("{b:02x}")).collect();
+                assert_eq!(text, expected.as_bytes());
+                let mut back = [0u8; 4];
+                assert_eq!(decode_hex(&text, &mut back), Some(()));
+                assert_eq!(back, bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn only_hex_digits_decode_at_every_place_of_a_word() {
+        for place in 0..8 {
+            for c in 0..=255u8 {
+                let mut text = *b"09afAF5c";
+                text[place] = c;
+                let mut out = [0u8; 4];
+                let decoded = decode_hex(&text, &mut out).map(|()| out);
+                let expected = core::str::from_utf8(&text)
+                    .ok()
+                    .filter(|t| t.bytes().all(|c| c.is_ascii_hexdigit()))
+                    .and_then(|t| u32::from_str_radix(t, 16).ok())
+                    .map(u32::to_be_bytes);
+                assert_eq!(decoded, expected, "{c:#x} at {place}");
+            }
+        }
     }
 
     #[test]

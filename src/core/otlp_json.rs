@@ -5,47 +5,56 @@
 
 use super::batch::by_scope;
 use super::ids::push_hex;
-use super::json::{push_i64, push_quoted_u64, push_string, push_u64};
+use super::json::{push_escaped, push_i64, push_string, push_u64, put};
 use super::span::{KeyValue, SpanData, StatusCode, Value};
 use alloc::vec::Vec;
+
+// The writers below put each constant run of JSON (keys, quotes,
+// brackets) in one write with the text around it: every write is a call.
 
 fn push_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Str(s) => {
-            out.extend_from_slice(b"{\"stringValue\":");
-            push_string(out, s);
+            put(out, b"{\"stringValue\":\"");
+            push_escaped(out, s);
+            put(out, b"\"}");
         }
-        Value::Bool(b) => {
-            out.extend_from_slice(b"{\"boolValue\":");
-            out.extend_from_slice(if *b { b"true" } else { b"false" });
-        }
+        Value::Bool(b) => put(
+            out,
+            if *b {
+                b"{\"boolValue\":true}"
+            } else {
+                b"{\"boolValue\":false}"
+            },
+        ),
         Value::Int(n) => {
-            out.extend_from_slice(b"{\"intValue\":\"");
+            put(out, b"{\"intValue\":\"");
             push_i64(out, *n);
-            out.push(b'"');
+            put(out, b"\"}");
         }
         Value::Double { text, .. } if is_json_number(text) => {
-            out.extend_from_slice(b"{\"doubleValue\":");
-            out.extend_from_slice(text);
+            put(out, b"{\"doubleValue\":");
+            put(out, text);
+            out.push(b'}');
         }
         // NaN and the infinities have no JSON number form, and decoders
         // disagree on proto3's quoted form; a string keeps the span decodable.
         Value::Double { text, .. } => {
-            out.extend_from_slice(b"{\"stringValue\":");
-            push_string(out, text);
+            put(out, b"{\"stringValue\":\"");
+            push_escaped(out, text);
+            put(out, b"\"}");
         }
         Value::Array(items) => {
-            out.extend_from_slice(b"{\"arrayValue\":{\"values\":[");
+            put(out, b"{\"arrayValue\":{\"values\":[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 push_value(out, item);
             }
-            out.extend_from_slice(b"]}");
+            put(out, b"]}}");
         }
     }
-    out.push(b'}');
 }
 
 /// JavaScript's text of a finite number is a JSON number; `NaN` and
@@ -61,12 +70,13 @@ fn is_json_number(text: &[u8]) -> bool {
 pub fn push_attributes(out: &mut Vec<u8>, attributes: &[KeyValue]) {
     out.push(b'[');
     for (i, kv) in attributes.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"key\":");
-        push_string(out, kv.key);
-        out.extend_from_slice(b",\"value\":");
+        // The comma goes in the key's write (none before the first).
+        put(
+            out,
+            b",{\"key\":\"".get((i == 0) as usize..).unwrap_or_default(),
+        );
+        push_escaped(out, kv.key);
+        put(out, b"\",\"value\":");
         push_value(out, &kv.value);
         out.push(b'}');
     }
@@ -78,66 +88,75 @@ pub fn push_attributes(out: &mut Vec<u8>, attributes: &[KeyValue]) {
 /// fetch span's events have none.
 fn push_attributes_field(out: &mut Vec<u8>, attributes: &[KeyValue]) {
     if !attributes.is_empty() {
-        out.extend_from_slice(b",\"attributes\":");
+        put(out, b",\"attributes\":");
         push_attributes(out, attributes);
     }
 }
 
-/// Appends one span object.
-pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
-    out.extend_from_slice(b"{\"traceId\":\"");
-    push_hex(out, &span.trace_id.0);
-    out.extend_from_slice(b"\",\"spanId\":\"");
-    push_hex(out, &span.span_id.0);
+/// Appends `"traceId":"…","spanId":"…"`, a span's or a link's.
+fn push_ids(out: &mut Vec<u8>, trace_id: &[u8], span_id: &[u8]) {
+    put(out, b"\"traceId\":\"");
+    push_hex(out, trace_id);
+    put(out, b"\",\"spanId\":\"");
+    push_hex(out, span_id);
     out.push(b'"');
+}
+
+/// Appends one span object. Fields at their default (no parent, nothing
+/// dropped) are left out, as OTLP/JSON allows; the status is always there.
+pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
+    out.push(b'{');
+    push_ids(out, &span.trace_id.0, &span.span_id.0);
     if let Some(parent) = &span.parent_span_id {
-        out.extend_from_slice(b",\"parentSpanId\":\"");
+        put(out, b",\"parentSpanId\":\"");
         push_hex(out, &parent.0);
         out.push(b'"');
     }
-    out.extend_from_slice(b",\"name\":");
-    push_string(out, span.name);
-    out.extend_from_slice(b",\"kind\":");
+    put(out, b",\"name\":\"");
+    push_escaped(out, span.name);
+    put(out, b"\",\"kind\":");
     out.push(b'0' + span.kind as u8);
-    out.extend_from_slice(b",\"startTimeUnixNano\":");
-    push_quoted_u64(out, span.start_ns);
-    out.extend_from_slice(b",\"endTimeUnixNano\":");
-    push_quoted_u64(out, span.end_ns);
+    put(out, b",\"startTimeUnixNano\":\"");
+    push_u64(out, span.start_ns);
+    put(out, b"\",\"endTimeUnixNano\":\"");
+    push_u64(out, span.end_ns);
+    out.push(b'"');
     if !span.trace_state.is_empty() {
-        out.extend_from_slice(b",\"traceState\":");
+        put(out, b",\"traceState\":");
         push_string(out, span.trace_state);
     }
     push_attributes_field(out, &span.attributes);
-    push_dropped(out, b"droppedAttributesCount", span.dropped.attributes);
+    push_dropped(
+        out,
+        b",\"droppedAttributesCount\":",
+        span.dropped.attributes,
+    );
     if !span.events.is_empty() {
-        out.extend_from_slice(b",\"events\":[");
+        put(out, b",\"events\":[");
         for (i, event) in span.events.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"timeUnixNano\":");
-            push_quoted_u64(out, event.time_ns);
-            out.extend_from_slice(b",\"name\":");
-            push_string(out, event.name);
+            put(
+                out,
+                b",{\"timeUnixNano\":\""
+                    .get((i == 0) as usize..)
+                    .unwrap_or_default(),
+            );
+            push_u64(out, event.time_ns);
+            put(out, b"\",\"name\":\"");
+            push_escaped(out, event.name);
+            out.push(b'"');
             push_attributes_field(out, &event.attributes);
             out.push(b'}');
         }
         out.push(b']');
     }
-    push_dropped(out, b"droppedEventsCount", span.dropped.events);
+    push_dropped(out, b",\"droppedEventsCount\":", span.dropped.events);
     if !span.links.is_empty() {
-        out.extend_from_slice(b",\"links\":[");
+        put(out, b",\"links\":[");
         for (i, link) in span.links.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"traceId\":\"");
-            push_hex(out, &link.trace_id.0);
-            out.extend_from_slice(b"\",\"spanId\":\"");
-            push_hex(out, &link.span_id.0);
-            out.push(b'"');
+            put(out, b",{".get((i == 0) as usize..).unwrap_or_default());
+            push_ids(out, &link.trace_id.0, &link.span_id.0);
             if !link.trace_state.is_empty() {
-                out.extend_from_slice(b",\"traceState\":");
+                put(out, b",\"traceState\":");
                 push_string(out, link.trace_state);
             }
             push_attributes_field(out, &link.attributes);
@@ -145,24 +164,23 @@ pub fn push_span(out: &mut Vec<u8>, span: &SpanData) {
         }
         out.push(b']');
     }
-    push_dropped(out, b"droppedLinksCount", span.dropped.links);
-    out.extend_from_slice(b",\"status\":{");
+    push_dropped(out, b",\"droppedLinksCount\":", span.dropped.links);
+    put(out, b",\"status\":{");
     if span.status.code != StatusCode::Unset {
-        out.extend_from_slice(b"\"code\":");
+        put(out, b"\"code\":");
         out.push(b'0' + span.status.code as u8);
         if !span.status.message.is_empty() {
-            out.extend_from_slice(b",\"message\":");
+            put(out, b",\"message\":");
             push_string(out, span.status.message);
         }
     }
-    out.extend_from_slice(b"}}");
+    put(out, b"}}");
 }
 
+/// Appends `key` (`,"…":`) and `count`, unless it is zero.
 fn push_dropped(out: &mut Vec<u8>, key: &[u8], count: u32) {
     if count > 0 {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(key);
-        out.extend_from_slice(b"\":");
+        put(out, key);
         push_u64(out, count as u64);
     }
 }
@@ -171,7 +189,7 @@ fn push_dropped(out: &mut Vec<u8>, key: &[u8], count: u32) {
 pub fn resource_prefix(attributes: &[KeyValue]) -> Vec<u8> {
     let mut out = b"{\"resource\":{\"attributes\":".to_vec();
     push_attributes(&mut out, attributes);
-    out.extend_from_slice(b"},\"scopeSpans\":[");
+    put(&mut out, b"},\"scopeSpans\":[");
     out
 }
 
@@ -180,14 +198,14 @@ pub fn scope_prefix(name: &[u8], version: &[u8]) -> Vec<u8> {
     let mut out = b"{\"scope\":{\"name\":".to_vec();
     push_string(&mut out, name);
     if !version.is_empty() {
-        out.extend_from_slice(b",\"version\":");
+        put(&mut out, b",\"version\":");
         push_string(&mut out, version);
     }
-    out.extend_from_slice(b"},\"spans\":[");
+    put(&mut out, b"},\"spans\":[");
     out
 }
 
-/// Joins encoded spans, grouped by scope in order of first appearance, into
+/// Joins encoded spans, grouped by scope in the order the scopes were made, into
 /// an `ExportTraceServiceRequest` body. `spans` pairs a scope index into
 /// `scopes` with a span fragment.
 pub fn request_body<F: AsRef<[u8]>>(
@@ -213,22 +231,22 @@ pub fn write_request_body<F: AsRef<[u8]>>(
     let spans_size: usize = spans.iter().map(|(_, f)| f.as_ref().len() + 1).sum();
     let scopes_size: usize = scopes.iter().map(|s| s.len() + 3).sum();
     out.reserve(spans_size + scopes_size + resource.len() + 32);
-    out.extend_from_slice(b"{\"resourceSpans\":[");
-    out.extend_from_slice(resource);
+    put(out, b"{\"resourceSpans\":[");
+    put(out, resource);
     for (n, (prefix, fragments)) in by_scope(scopes, spans).enumerate() {
         if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(prefix);
+        put(out, prefix);
         for (n, fragment) in fragments.enumerate() {
             if n > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(fragment);
+            put(out, fragment);
         }
-        out.extend_from_slice(b"]}");
+        put(out, b"]}");
     }
-    out.extend_from_slice(b"]}]}");
+    put(out, b"]}]}");
 }
 
 // The reference types are a host-only dev-dependency.

@@ -139,8 +139,8 @@ pub fn scope_prefix(name: &[u8], version: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An `ExportTraceServiceRequest` of the spans, grouped by scope in order
-/// of first appearance; the same arguments as `otlp_json::request_body`.
+/// An `ExportTraceServiceRequest` of the spans, grouped by scope in the
+/// order the scopes were made; the same arguments as `otlp_json::request_body`.
 pub fn request_body<F: AsRef<[u8]>>(
     resource: &[u8],
     scopes: &[Vec<u8>],
