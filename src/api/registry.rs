@@ -38,21 +38,20 @@ struct Processor {
     encoding: usize,
 }
 
-/// The gzip body of as many leading `fragments` as fit in `room` bytes (at
-/// least one), and how many that is: the batch shrinks until it fits.
-fn fit_gzip<F: AsRef<[u8]>>(
-    provider: &Provider,
-    encoding: usize,
-    fragments: &[(u32, F)],
+/// The gzip body of as many of `count` leading spans as fit in `room` bytes
+/// (at least one), and how many that is: the batch shrinks until it fits.
+/// `write(body, n)` writes the plain body of the first `n` spans.
+fn fit_gzip(
+    count: usize,
     room: usize,
+    mut write: impl FnMut(&mut Vec<u8>, usize),
 ) -> (Vec<u8>, usize) {
-    let mut count = fragments.len();
+    let mut count = count;
+    let mut body = Vec::new();
     loop {
-        let leading = fragments.get(..count).unwrap_or_default();
-        let mut body = Vec::new();
-        write_request_body(&mut body, provider, encoding, leading);
+        write(&mut body, count);
         let packed = crate::core::gzip::gzip(&body);
-        if packed.len() <= room || count == 1 {
+        if packed.len() <= room || count <= 1 {
             return (packed, count);
         }
         // The share that fits, less a tenth; fewer spans than now, at least one.
@@ -81,7 +80,7 @@ fn write_request_body<F: AsRef<[u8]>>(
     }
 }
 
-/// Every batch's span fragments, one after another; kept from one batch to
+/// An OTLP/protobuf batch's span fragments, one after another; kept from one batch to
 /// the next, like the input and output buffers, so that WebAssembly memory
 /// (which never shrinks) holds one batch's worth of each, not a new block
 /// per batch.
@@ -229,7 +228,15 @@ impl Registry {
         if count == 0 {
             return None;
         }
-        let (packed, used) = fit_gzip(provider, p.encoding, p.queue.peek(count), room);
+        let spans = p.queue.peek(count);
+        let (packed, used) = fit_gzip(spans.len(), room, |body, n| {
+            write_request_body(
+                body,
+                provider,
+                p.encoding,
+                spans.get(..n).unwrap_or_default(),
+            )
+        });
         p.queue.remove(used);
         Some((packed, used as u32))
     }
@@ -256,62 +263,119 @@ impl Registry {
             // The facade checks this when a processor attaches.
             return None;
         }
-        ARENA.with(|arena| {
-            // Every span's fragment goes into one buffer (JSON is about
-            // twice the record), not one allocation per span.
-            arena.clear();
-            arena.reserve(records.len() * 2 + 256);
-            let mut ends = Vec::with_capacity(meta.len() / 24);
-            let mut invalid = 0;
-            for (record, m) in record::records(records).zip(meta.chunks_exact(24)) {
-                let number = |at: usize| {
-                    m.get(at..at + 8)
-                        .and_then(|bytes| bytes.try_into().ok())
-                        .map_or(0.0, f64::from_le_bytes)
-                };
-                let (scope, start, end) = (number(0) as u32, number(8), number(16));
-                let parsed = record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end));
-                match parsed {
-                    Ok(span) if (scope as usize) < provider.scopes[0].len() => {
-                        if PROTOBUF && encoding == 1 {
-                            otlp_proto::push_span(arena, &span);
-                        } else {
-                            otlp_json::push_span(arena, &span);
-                        }
-                        ends.push((scope, arena.len()));
-                    }
-                    _ => invalid += 1,
-                }
-            }
-            let mut start = 0;
-            let fragments: Vec<(u32, &[u8])> = ends
-                .iter()
-                .map(|&(scope, end)| {
-                    let fragment = arena.get(start..end).unwrap_or_default();
-                    start = end;
-                    (scope, fragment)
-                })
-                .collect();
-            if fragments.is_empty() {
-                return None;
-            }
-            Some(match room {
-                None => {
-                    write_request_body(out, provider, encoding, &fragments);
-                    (fragments.len() as u32 + invalid, invalid)
-                }
-                Some(room) => {
-                    let (packed, used) = fit_gzip(provider, encoding, &fragments, room);
-                    *out = packed;
-                    // Invalid records count as taken only once every valid one is.
-                    let taken = if used == fragments.len() {
-                        used as u32 + invalid
-                    } else {
-                        used as u32
-                    };
-                    (taken, invalid)
-                }
-            })
-        })
+        let count = meta.len() / 24;
+        if PROTOBUF && encoding == 1 {
+            return ARENA.with(|arena| encode_protobuf(provider, records, meta, room, out, arena));
+        }
+        let Some(room) = room else {
+            let invalid = write_json_records(out, provider, records, meta, count);
+            return (invalid < count).then_some((count as u32, invalid as u32));
+        };
+        let mut invalid = 0;
+        let (packed, taken) = fit_gzip(count, room, |body, n| {
+            invalid = write_json_records(body, provider, records, meta, n);
+        });
+        *out = packed;
+        (invalid < taken).then_some((taken as u32, invalid as u32))
     }
+}
+
+/// A record's scope index, start and end (see `Registry::encode_records`).
+fn span_numbers(meta: &[u8], index: usize) -> (usize, f64, f64) {
+    let number = |at: usize| {
+        let at = index * 24 + at;
+        meta.get(at..at + 8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map_or(0.0, f64::from_le_bytes)
+    };
+    (number(0) as usize, number(8), number(16))
+}
+
+/// The OTLP/JSON body of the first `count` records, in place of what `out`
+/// held, written straight from the records: no span is copied on the way.
+/// Returns how many of them could not be read (or have no scope here).
+fn write_json_records(
+    out: &mut Vec<u8>,
+    provider: &Provider,
+    records: &[u8],
+    meta: &[u8],
+    count: usize,
+) -> usize {
+    let scopes = &provider.scopes[0];
+    out.clear();
+    // JSON is about twice the record.
+    out.reserve(records.len() * 2 + 256);
+    let mut invalid = (0..count)
+        .filter(|&i| span_numbers(meta, i).0 >= scopes.len())
+        .count();
+    otlp_json::write_body(out, &provider.resource[0], scopes, |out, scope| {
+        let mut commas = otlp_json::Commas::default();
+        for (i, record) in record::records(records).take(count).enumerate() {
+            let (of, start, end) = span_numbers(meta, i);
+            if of != scope {
+                continue;
+            }
+            match record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end)) {
+                Ok(span) => {
+                    commas.before_item(out);
+                    otlp_json::push_span(out, &span);
+                }
+                Err(_) => invalid += 1,
+            }
+        }
+    });
+    invalid
+}
+
+/// `encode_records` for OTLP/protobuf, whose nested lengths need every
+/// span's encoding first: the fragments go into `arena`, then the body.
+fn encode_protobuf(
+    provider: &Provider,
+    records: &[u8],
+    meta: &[u8],
+    room: Option<usize>,
+    out: &mut Vec<u8>,
+    arena: &mut Vec<u8>,
+) -> Option<(u32, u32)> {
+    arena.clear();
+    arena.reserve(records.len() + 256);
+    let mut ends = Vec::new();
+    let mut invalid = 0;
+    for (i, record) in record::records(records).take(meta.len() / 24).enumerate() {
+        let (scope, start, end) = span_numbers(meta, i);
+        match record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end)) {
+            Ok(span) if scope < provider.scopes[1].len() => {
+                otlp_proto::push_span(arena, &span);
+                ends.push((scope as u32, arena.len()));
+            }
+            _ => invalid += 1,
+        }
+    }
+    let mut start = 0;
+    let fragments: Vec<(u32, &[u8])> = ends
+        .iter()
+        .map(|&(scope, end)| {
+            let fragment = arena.get(start..end).unwrap_or_default();
+            start = end;
+            (scope, fragment)
+        })
+        .collect();
+    if fragments.is_empty() {
+        return None;
+    }
+    let Some(room) = room else {
+        write_request_body(out, provider, 1, &fragments);
+        return Some((fragments.len() as u32 + invalid, invalid));
+    };
+    let (packed, used) = fit_gzip(fragments.len(), room, |body, n| {
+        write_request_body(body, provider, 1, fragments.get(..n).unwrap_or_default())
+    });
+    *out = packed;
+    // Invalid records count as taken only once every valid one is.
+    let taken = if used == fragments.len() {
+        used as u32 + invalid
+    } else {
+        used as u32
+    };
+    Some((taken, invalid))
 }

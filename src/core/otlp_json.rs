@@ -3,7 +3,6 @@
 //! integers. Spans are encoded once, when they end, into fragments; a request
 //! body is those fragments joined under their resource and scope.
 
-use super::batch::by_scope;
 use super::ids::push_hex;
 use super::json::{push_escaped, push_i64, push_string, push_u64, put};
 use super::span::{KeyValue, SpanData, StatusCode, Value};
@@ -231,22 +230,56 @@ pub fn write_request_body<F: AsRef<[u8]>>(
     let spans_size: usize = spans.iter().map(|(_, f)| f.as_ref().len() + 1).sum();
     let scopes_size: usize = scopes.iter().map(|s| s.len() + 3).sum();
     out.reserve(spans_size + scopes_size + resource.len() + 32);
+    write_body(out, resource, scopes, |out, scope| {
+        let mut commas = Commas::default();
+        for (_, fragment) in spans.iter().filter(|(s, _)| *s as usize == scope) {
+            commas.before_item(out);
+            put(out, fragment.as_ref());
+        }
+    });
+}
+
+/// Writes an `ExportTraceServiceRequest` body at the end of `out`: the
+/// resource, then each scope with its spans, which `write_spans(out, scope)`
+/// writes (each after [`Commas::before_item`]). A scope it writes none for is
+/// left out.
+pub fn write_body(
+    out: &mut Vec<u8>,
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    mut write_spans: impl FnMut(&mut Vec<u8>, usize),
+) {
     put(out, b"{\"resourceSpans\":[");
     put(out, resource);
-    for (n, (prefix, fragments)) in by_scope(scopes, spans).enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
+    let mut written = Commas::default();
+    for (scope, prefix) in scopes.iter().enumerate() {
+        let mark = out.len();
+        let mut this = Commas(written.0);
+        this.before_item(out);
         put(out, prefix);
-        for (n, fragment) in fragments.enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            put(out, fragment);
+        let spans_at = out.len();
+        write_spans(out, scope);
+        if out.len() == spans_at {
+            out.truncate(mark);
+        } else {
+            put(out, b"]}");
+            written = this;
         }
-        put(out, b"]}");
     }
     put(out, b"]}]}");
+}
+
+/// The commas of a JSON list: none before its first item.
+#[derive(Default)]
+pub struct Commas(bool);
+
+impl Commas {
+    /// Called before each item.
+    pub fn before_item(&mut self, out: &mut Vec<u8>) {
+        if core::mem::replace(&mut self.0, true) {
+            out.push(b',');
+        }
+    }
 }
 
 // The reference types are a host-only dev-dependency.
