@@ -9,7 +9,7 @@ use crate::core::sampler::Sampler;
 use crate::core::span::KeyValue;
 #[cfg(feature = "otel")]
 use crate::core::span::SpanData;
-use crate::core::{otlp_json, otlp_proto, record};
+use crate::core::{gzip, otlp_json, otlp_proto, record};
 use crate::web::clock;
 use crate::web::global::Global;
 use alloc::vec::Vec;
@@ -38,29 +38,6 @@ struct Processor {
     encoding: usize,
 }
 
-/// The gzip body of as many of `count` leading spans as fit in `room` bytes
-/// (at least one), and how many that is: the batch shrinks until it fits.
-/// `write(body, n)` writes the plain body of the first `n` spans.
-fn fit_gzip(
-    count: usize,
-    room: usize,
-    mut write: impl FnMut(&mut Vec<u8>, usize),
-) -> (Vec<u8>, usize) {
-    let mut count = count;
-    let mut body = Vec::new();
-    loop {
-        write(&mut body, count);
-        let packed = crate::core::gzip::gzip(&body);
-        if packed.len() <= room || count <= 1 {
-            return (packed, count);
-        }
-        // The share that fits, less a tenth; fewer spans than now, at least one.
-        count = (count * room / packed.len().max(1) * 9 / 10)
-            .max(1)
-            .min(count - 1);
-    }
-}
-
 /// The request body of `spans`, in place of what `out` held.
 fn write_request_body<F: AsRef<[u8]>>(
     out: &mut Vec<u8>,
@@ -80,10 +57,10 @@ fn write_request_body<F: AsRef<[u8]>>(
     }
 }
 
-/// An OTLP/protobuf batch's span fragments, one after another; kept from one batch to
-/// the next, like the input and output buffers, so that WebAssembly memory
-/// (which never shrinks) holds one batch's worth of each, not a new block
-/// per batch.
+/// An OTLP/protobuf batch's span fragments, one after another; kept from
+/// one batch to the next, like the input and output buffers, so that
+/// WebAssembly memory (which never shrinks) holds one batch's worth of
+/// each, not a new block per batch.
 static ARENA: Global<Vec<u8>> = Global::new(Vec::new());
 
 pub struct Registry {
@@ -229,7 +206,7 @@ impl Registry {
             return None;
         }
         let spans = p.queue.peek(count);
-        let (packed, used) = fit_gzip(spans.len(), room, |body, n| {
+        let (packed, used) = gzip::fit_leading(spans.len(), room, |body, n| {
             write_request_body(
                 body,
                 provider,
@@ -272,7 +249,7 @@ impl Registry {
             return (invalid < count).then_some((count as u32, invalid as u32));
         };
         let mut invalid = 0;
-        let (packed, taken) = fit_gzip(count, room, |body, n| {
+        let (packed, taken) = gzip::fit_leading(count, room, |body, n| {
             invalid = write_json_records(body, provider, records, meta, n);
         });
         *out = packed;
@@ -280,20 +257,8 @@ impl Registry {
     }
 }
 
-/// A record's scope index, start and end (see `Registry::encode_records`).
-fn span_numbers(meta: &[u8], index: usize) -> (usize, f64, f64) {
-    let number = |at: usize| {
-        let at = index * 24 + at;
-        meta.get(at..at + 8)
-            .and_then(|bytes| bytes.try_into().ok())
-            .map_or(0.0, f64::from_le_bytes)
-    };
-    (number(0) as usize, number(8), number(16))
-}
-
 /// The OTLP/JSON body of the first `count` records, in place of what `out`
-/// held, written straight from the records: no span is copied on the way.
-/// Returns how many of them could not be read (or have no scope here).
+/// held; how many of them could not be written.
 fn write_json_records(
     out: &mut Vec<u8>,
     provider: &Provider,
@@ -301,30 +266,9 @@ fn write_json_records(
     meta: &[u8],
     count: usize,
 ) -> usize {
-    let scopes = &provider.scopes[0];
     out.clear();
-    // JSON is about twice the record.
-    out.reserve(records.len() * 2 + 256);
-    let mut invalid = (0..count)
-        .filter(|&i| span_numbers(meta, i).0 >= scopes.len())
-        .count();
-    otlp_json::write_body(out, &provider.resource[0], scopes, |out, scope| {
-        let mut commas = otlp_json::Commas::default();
-        for (i, record) in record::records(records).take(count).enumerate() {
-            let (of, start, end) = span_numbers(meta, i);
-            if of != scope {
-                continue;
-            }
-            match record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end)) {
-                Ok(span) => {
-                    commas.before_item(out);
-                    otlp_json::push_span(out, &span);
-                }
-                Err(_) => invalid += 1,
-            }
-        }
-    });
-    invalid
+    let (resource, scopes) = (&provider.resource[0], &provider.scopes[0]);
+    otlp_json::write_records_body(out, resource, scopes, records, meta, count, clock::epoch_ns)
 }
 
 /// `encode_records` for OTLP/protobuf, whose nested lengths need every
@@ -342,7 +286,7 @@ fn encode_protobuf(
     let mut ends = Vec::new();
     let mut invalid = 0;
     for (i, record) in record::records(records).take(meta.len() / 24).enumerate() {
-        let (scope, start, end) = span_numbers(meta, i);
+        let (scope, start, end) = record::span_numbers(meta, i);
         match record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end)) {
             Ok(span) if scope < provider.scopes[1].len() => {
                 otlp_proto::push_span(arena, &span);
@@ -367,7 +311,7 @@ fn encode_protobuf(
         write_request_body(out, provider, 1, &fragments);
         return Some((fragments.len() as u32 + invalid, invalid));
     };
-    let (packed, used) = fit_gzip(fragments.len(), room, |body, n| {
+    let (packed, used) = gzip::fit_leading(fragments.len(), room, |body, n| {
         write_request_body(body, provider, 1, fragments.get(..n).unwrap_or_default())
     });
     *out = packed;

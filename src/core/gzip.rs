@@ -137,6 +137,29 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The gzip body of as many of `count` leading spans as fit in `room` bytes
+/// (at least one), and how many that is: the batch shrinks until it fits.
+/// `write(body, n)` writes the plain body of the first `n` spans.
+pub fn fit_leading(
+    count: usize,
+    room: usize,
+    mut write: impl FnMut(&mut Vec<u8>, usize),
+) -> (Vec<u8>, usize) {
+    let mut count = count;
+    let mut body = Vec::new();
+    loop {
+        write(&mut body, count);
+        let packed = gzip(&body);
+        if packed.len() <= room || count <= 1 {
+            return (packed, count);
+        }
+        // The share that fits, less a tenth; fewer spans than now, at least one.
+        count = (count * room / packed.len().max(1) * 9 / 10)
+            .max(1)
+            .min(count - 1);
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -1,10 +1,12 @@
 //! The OTLP/JSON encoder for traces, following the protocol's JSON mapping:
 //! lowerCamelCase keys, hex ids, 64-bit integers as strings, enums as
-//! integers. Spans are encoded once, when they end, into fragments; a request
-//! body is those fragments joined under their resource and scope.
+//! integers. A request body is the resource, then each scope with its spans
+//! (`write_body`): written straight from the facade's span records, or
+//! joined from fragments that the Rust API encodes as its spans end.
 
 use super::ids::push_hex;
 use super::json::{push_escaped, push_i64, push_string, push_u64, put};
+use super::record;
 use super::span::{KeyValue, SpanData, StatusCode, Value};
 use alloc::vec::Vec;
 
@@ -251,11 +253,12 @@ pub fn write_body(
 ) {
     put(out, b"{\"resourceSpans\":[");
     put(out, resource);
-    let mut written = Commas::default();
+    let mut any = false;
     for (scope, prefix) in scopes.iter().enumerate() {
         let mark = out.len();
-        let mut this = Commas(written.0);
-        this.before_item(out);
+        if any {
+            out.push(b',');
+        }
         put(out, prefix);
         let spans_at = out.len();
         write_spans(out, scope);
@@ -263,10 +266,45 @@ pub fn write_body(
             out.truncate(mark);
         } else {
             put(out, b"]}");
-            written = this;
+            any = true;
         }
     }
     put(out, b"]}]}");
+}
+
+/// The body of the first `count` of a batch's span records (see `record`;
+/// `meta` their numbers), written straight from the records at the end of
+/// `out`: no span is copied on the way. `epoch_ns` turns a record's times
+/// into Unix nanoseconds. Returns how many of the records could not be
+/// written: unreadable, cut short, or of a scope not in `scopes`.
+pub fn write_records_body(
+    out: &mut Vec<u8>,
+    resource: &[u8],
+    scopes: &[Vec<u8>],
+    records: &[u8],
+    meta: &[u8],
+    count: usize,
+    epoch_ns: impl Fn(f64) -> u64,
+) -> usize {
+    // JSON is about twice the record.
+    out.reserve(records.len() * 2 + 256);
+    let mut written = 0;
+    write_body(out, resource, scopes, |out, scope| {
+        let mut commas = Commas::default();
+        for (i, bytes) in record::records(records).take(count).enumerate() {
+            let (of, start, end) = record::span_numbers(meta, i);
+            if of != scope {
+                continue;
+            }
+            if let Ok(span) = record::parse(bytes, epoch_ns(start), epoch_ns(end)) {
+                commas.before_item(out);
+                push_span(out, &span);
+                written += 1;
+            }
+        }
+    });
+    // Whatever was not written: unreadable, cut short, of another scope.
+    count - written
 }
 
 /// The commas of a JSON list: none before its first item.
@@ -513,5 +551,132 @@ mod tests {
         assert!(!is_json_number(b"-Infinity"));
         assert!(!is_json_number(b"NaN"));
         assert!(!is_json_number(b""));
+    }
+
+    fn put_string(out: &mut Vec<u8>, text: &str) {
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+
+    /// One span as `core.js` writes it (CLIENT, a string attribute), and its
+    /// scope, start and end as it writes them apart from the records.
+    fn record(records: &mut Vec<u8>, meta: &mut Vec<u8>, span_id: u64, name: &str, scope: f64) {
+        let mut r = b"6750a1b2abababababababababababab".to_vec();
+        r.extend_from_slice(std::format!("{span_id:016x}0000000000000000").as_bytes());
+        r.push(2);
+        put_string(&mut r, name);
+        r.push(b'A');
+        put_string(&mut r, "url.full");
+        r.push(b's');
+        put_string(&mut r, "/a \"quoted\" path");
+        records.extend_from_slice(&(r.len() as u32).to_le_bytes());
+        records.extend_from_slice(&r);
+        for n in [scope, 10.0, 20.5] {
+            meta.extend_from_slice(&f64::to_le_bytes(n));
+        }
+    }
+
+    const ORIGIN_NS: u64 = 1_733_337_522_000_000_000;
+    fn epoch_ns(ms: f64) -> u64 {
+        ORIGIN_NS + (ms * 1e6) as u64
+    }
+
+    /// The body of `count` records, how many it could not hold, and its
+    /// scopes' and spans' names.
+    fn records_body(records: &[u8], meta: &[u8], count: usize) -> (Vec<u8>, usize, ScopeNames) {
+        let scopes = [scope_prefix(b"app", b"1.0"), scope_prefix(b"fetch", b"")];
+        let mut body = Vec::new();
+        let resource = resource_prefix(&[]);
+        let invalid = write_records_body(
+            &mut body, &resource, &scopes, records, meta, count, epoch_ns,
+        );
+        let names = names(&body);
+        (body, invalid, names)
+    }
+
+    /// Each scope's name with its spans' names.
+    type ScopeNames = Vec<(String, Vec<String>)>;
+
+    fn names(body: &[u8]) -> ScopeNames {
+        let request: ExportTraceServiceRequest = serde_json::from_slice(body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)));
+        request.resource_spans[0]
+            .scope_spans
+            .iter()
+            .map(|s| {
+                let names = s.spans.iter().map(|s| s.name.clone()).collect();
+                (s.scope.as_ref().unwrap().name.clone(), names)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_become_one_body_by_scope_and_unwritable_ones_are_counted() {
+        let (mut records, mut meta) = (Vec::new(), Vec::new());
+        record(&mut records, &mut meta, 1, "one", 1.0);
+        record(&mut records, &mut meta, 2, "two", 0.0);
+        record(&mut records, &mut meta, 0, "zero span id", 0.0);
+        record(&mut records, &mut meta, 3, "three", 1.0);
+        record(&mut records, &mut meta, 4, "unknown scope", 7.0);
+        let (body, invalid, names) = records_body(&records, &meta, 5);
+        assert_eq!(invalid, 2);
+        assert_eq!(
+            names,
+            vec![
+                ("app".into(), vec!["two".into()]),
+                ("fetch".into(), vec!["one".into(), "three".into()])
+            ]
+        );
+        let request: ExportTraceServiceRequest = serde_json::from_slice(&body).unwrap();
+        let one = &request.resource_spans[0].scope_spans[1].spans[0];
+        assert_eq!(one.span_id, vec![0, 0, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(one.kind, 3);
+        assert_eq!(
+            (one.start_time_unix_nano, one.end_time_unix_nano),
+            (ORIGIN_NS + 10_000_000, ORIGIN_NS + 20_500_000)
+        );
+        assert_eq!(
+            one.attributes[0].value.as_ref().unwrap().value,
+            Some(PValue::StringValue("/a \"quoted\" path".into()))
+        );
+
+        // Only the first `count` records; a record cut short counts as
+        // not written; with none written, no scope is left in the body.
+        assert_eq!(records_body(&records, &meta, 2).2.len(), 2);
+        let (mut cut, mut cut_meta) = (Vec::new(), Vec::new());
+        record(&mut cut, &mut cut_meta, 1, "one", 0.0);
+        record(&mut cut, &mut cut_meta, 2, "two", 0.0);
+        cut.truncate(cut.len() - 3);
+        let (_, invalid, names) = records_body(&cut, &cut_meta, 2);
+        assert_eq!(
+            (invalid, names),
+            (1, vec![("app".into(), vec!["one".into()])])
+        );
+        let (_, invalid, names) = records_body(&cut, &cut_meta, 0);
+        assert_eq!((invalid, names), (0, vec![]));
+    }
+
+    #[test]
+    fn a_page_hide_body_holds_the_leading_spans_that_fit_its_room_in_gzip() {
+        use std::io::Read;
+        let (mut records, mut meta) = (Vec::new(), Vec::new());
+        let name = |i: u64| std::format!("span {i} {}", i * 7919 % 1000);
+        for i in 0..2000 {
+            record(&mut records, &mut meta, i + 1, &name(i), 0.0);
+        }
+        let room = 8 * 1024;
+        let (packed, taken) = super::super::gzip::fit_leading(2000, room, |body, n| {
+            body.clear();
+            assert_eq!(records_body(&records, &meta, n).1, 0);
+            body.extend_from_slice(&records_body(&records, &meta, n).0);
+        });
+        assert!(packed.len() <= room, "{} bytes", packed.len());
+        assert!((100..2000).contains(&taken), "{taken} spans");
+        let mut body = Vec::new();
+        flate2::read::GzDecoder::new(packed.as_slice())
+            .read_to_end(&mut body)
+            .unwrap();
+        let expected: Vec<String> = (0..taken as u64).map(name).collect();
+        assert_eq!(names(&body), vec![("app".into(), expected)]);
     }
 }

@@ -144,6 +144,19 @@ pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// The scope index, start and end of the `index`th record of a batch: the
+/// facade writes them apart from the records, three little-endian f64 a
+/// record (times in milliseconds relative to `performance.timeOrigin`).
+pub fn span_numbers(meta: &[u8], index: usize) -> (usize, f64, f64) {
+    let number = |at: usize| {
+        let at = index * 24 + at;
+        meta.get(at..at + 8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map_or(0.0, f64::from_le_bytes)
+    };
+    (number(0) as usize, number(8), number(16))
+}
+
 /// Reads a list of `A` attribute sections (a resource's attributes).
 pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> {
     let mut r = Reader { bytes, at: 0 };
