@@ -72,13 +72,14 @@ export class ParentBasedSampler {
     const off = new AlwaysOffSampler();
     this._delegates = [config.remoteParentSampled ?? on, config.remoteParentNotSampled ?? off, config.localParentSampled ?? on, config.localParentNotSampled ?? off];
   }
-  shouldSample(ctx, ...rest) {
+  // Named parameters, not a rest array: this runs for every span started.
+  shouldSample(ctx, traceId, name, kind, attributes, links) {
     const parent = trace.getSpanContext(ctx);
     // An X-Ray parent that left the decision to us (Sampled=?) is sampled as a root.
     const delegate = !parent || parent.deferred || !isSpanContextValid(parent)
       ? this._root
       : this._delegates[(parent.isRemote ? 0 : 2) + (parent.traceFlags & 1 ? 0 : 1)];
-    return delegate.shouldSample(ctx, ...rest);
+    return delegate.shouldSample(ctx, traceId, name, kind, attributes, links);
   }
   toString() { return `ParentBased{root=${this._root}}`; }
 }

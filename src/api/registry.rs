@@ -283,9 +283,11 @@ fn encode_protobuf(
 ) -> Option<(u32, u32)> {
     arena.clear();
     arena.reserve(records.len() + 256);
+    let count = meta.len() / 24;
     let mut ends = Vec::new();
-    let mut invalid = 0;
-    for (i, record) in record::records(records).take(meta.len() / 24).enumerate() {
+    // Records cut short are never read: not written, as for JSON.
+    let mut invalid = count - record::records(records).take(count).count();
+    for (i, record) in record::records(records).take(count).enumerate() {
         let (scope, start, end) = record::span_numbers(meta, i);
         match record::parse(record, clock::epoch_ns(start), clock::epoch_ns(end)) {
             Ok(span) if scope < provider.scopes[1].len() => {
@@ -309,7 +311,7 @@ fn encode_protobuf(
     }
     let Some(room) = room else {
         write_request_body(out, provider, 1, &fragments);
-        return Some((fragments.len() as u32 + invalid, invalid));
+        return Some(((fragments.len() + invalid) as u32, invalid as u32));
     };
     let (packed, used) = gzip::fit_leading(fragments.len(), room, |body, n| {
         write_request_body(body, provider, 1, fragments.get(..n).unwrap_or_default())
@@ -317,9 +319,9 @@ fn encode_protobuf(
     *out = packed;
     // Invalid records count as taken only once every valid one is.
     let taken = if used == fragments.len() {
-        used as u32 + invalid
+        used + invalid
     } else {
-        used as u32
+        used
     };
-    Some((taken, invalid))
+    Some((taken as u32, invalid as u32))
 }

@@ -12,18 +12,20 @@ pub fn by_scope<'a, F: AsRef<[u8]>>(
     scopes: &'a [Vec<u8>],
     spans: &'a [(u32, F)],
 ) -> impl Iterator<Item = (&'a [u8], impl Iterator<Item = &'a [u8]>)> {
-    // A pass over the spans per scope: a page makes a handful of scopes.
-    let of = move |scope: usize| {
-        spans
-            .iter()
-            .filter(move |(s, _)| *s as usize == scope)
-            .map(|(_, fragment)| fragment.as_ref())
-    };
     scopes
         .iter()
         .enumerate()
-        .filter(move |&(scope, _)| of(scope).next().is_some())
-        .map(move |(scope, prefix)| (prefix.as_slice(), of(scope)))
+        .filter(move |&(scope, _)| of_scope(spans, scope).next().is_some())
+        .map(move |(scope, prefix)| (prefix.as_slice(), of_scope(spans, scope)))
+}
+
+/// The fragments of the spans of one scope, in order: a pass over the
+/// batch per scope, as a page makes a handful of scopes.
+pub fn of_scope<F: AsRef<[u8]>>(spans: &[(u32, F)], scope: usize) -> impl Iterator<Item = &[u8]> {
+    spans
+        .iter()
+        .filter(move |(s, _)| *s as usize == scope)
+        .map(|(_, fragment)| fragment.as_ref())
 }
 
 /// OpenTelemetry's `BatchSpanProcessor` options, with its defaults.

@@ -110,6 +110,11 @@ impl SpanId {
 /// Appends the lower-case hex of `bytes` (an id or part of one: 4, 8, 12
 /// or 16 bytes, whole words of four).
 pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    debug_assert!(
+        bytes.len().is_multiple_of(4) && bytes.len() <= 16,
+        "{} bytes",
+        bytes.len()
+    );
     // Through a stack buffer: one append per id rather than one per digit.
     let mut words = [[0u8; 8]; 4];
     for (i, slot) in words.iter_mut().enumerate() {

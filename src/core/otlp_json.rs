@@ -4,6 +4,7 @@
 //! (`write_body`): written straight from the facade's span records, or
 //! joined from fragments that the Rust API encodes as its spans end.
 
+use super::batch::of_scope;
 use super::ids::push_hex;
 use super::json::{push_escaped, push_i64, push_string, push_u64, put};
 use super::record;
@@ -234,9 +235,9 @@ pub fn write_request_body<F: AsRef<[u8]>>(
     out.reserve(spans_size + scopes_size + resource.len() + 32);
     write_body(out, resource, scopes, |out, scope| {
         let mut commas = Commas::default();
-        for (_, fragment) in spans.iter().filter(|(s, _)| *s as usize == scope) {
+        for fragment in of_scope(spans, scope) {
             commas.before_item(out);
-            put(out, fragment.as_ref());
+            put(out, fragment);
         }
     });
 }
@@ -642,7 +643,13 @@ mod tests {
 
         // Only the first `count` records; a record cut short counts as
         // not written; with none written, no scope is left in the body.
-        assert_eq!(records_body(&records, &meta, 2).2.len(), 2);
+        assert_eq!(
+            records_body(&records, &meta, 2).2,
+            vec![
+                ("app".into(), vec!["two".into()]),
+                ("fetch".into(), vec!["one".into()])
+            ]
+        );
         let (mut cut, mut cut_meta) = (Vec::new(), Vec::new());
         record(&mut cut, &mut cut_meta, 1, "one", 0.0);
         record(&mut cut, &mut cut_meta, 2, "two", 0.0);
@@ -666,9 +673,9 @@ mod tests {
         }
         let room = 8 * 1024;
         let (packed, taken) = super::super::gzip::fit_leading(2000, room, |body, n| {
-            body.clear();
-            assert_eq!(records_body(&records, &meta, n).1, 0);
-            body.extend_from_slice(&records_body(&records, &meta, n).0);
+            let (plain, invalid, _) = records_body(&records, &meta, n);
+            assert_eq!(invalid, 0);
+            *body = plain;
         });
         assert!(packed.len() <= room, "{} bytes", packed.len());
         assert!((100..2000).contains(&taken), "{taken} spans");
