@@ -208,8 +208,24 @@ function ascii(s) {
   for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
   pos = p;
 }
-/** A string: its UTF-8 length (u32), then its UTF-8, copied by hand while it is ASCII. */
+// A record's strings come in the same order from span to span (the name,
+// the same attribute keys, often the same values): the string at each place
+// of the last record is kept with its offset, and the same text again is
+// written as a reference to it (record.rs), four bytes in place of its text.
+const EARLIER = 0x80000000;
+const PLACES = 128;
+let place = 0; // the place of the next string in the current record
+let lastText = [];
+let lastAt = [];
+
+/** A string: its UTF-8 length (u32), then its UTF-8, copied by hand while it is ASCII; or a reference to the same text written earlier. */
 function text(s) {
+  const k = place++;
+  if (lastText[k] === s) return u32(EARLIER + lastAt[k]);
+  if (k < PLACES) {
+    lastText[k] = s;
+    lastAt[k] = pos;
+  }
   const n = s.length;
   room(n * 3 + 4);
   const start = pos;
@@ -263,10 +279,17 @@ function value(v, nested) {
 function attributeSections(attributes) {
   for (let i = 0; i < attributes.length; i += 2) {
     const mark = pos;
+    const placeMark = place;
     u8(65); // A
     text(attributes[i]);
-    if (!value(attributes[i + 1], false)) pos = mark;
+    if (!value(attributes[i + 1], false)) undo(mark, placeMark);
   }
+}
+
+/** Takes back what was written since `mark`, and the strings kept from it. */
+function undo(mark, placeMark) {
+  pos = mark;
+  for (; place > placeMark; place--) lastText[place - 1] = undefined;
 }
 
 /** A counted list of at most `limit` attributes (an event's or a link's). */
@@ -277,9 +300,10 @@ function attributeList(attributes, limit) {
   for (const key in attributes) {
     if (count === limit) break;
     const mark = pos;
+    const placeMark = place;
     text(key);
     if (value(attributes[key], false)) count++;
-    else pos = mark;
+    else undo(mark, placeMark);
   }
   view.setUint32(at, count, true);
 }
@@ -287,6 +311,7 @@ function attributeList(attributes, limit) {
 /** One ended span's record, prefixed by its length. */
 function writeSpan(span) {
   const start = pos;
+  place = 0;
   u32(0);
   const sc = span._spanContext;
   const limits = span._limits;
@@ -350,9 +375,19 @@ function writeSpan(span) {
 
 /** A resource's attributes in the record format, for `provider_new`. */
 export function packAttributes(attributes) {
-  pos = 0;
+  startBatch();
   attributeSections(Object.entries(attributes).flat());
-  return bytes.slice(0, pos);
+  const packed = bytes.slice(0, pos);
+  startBatch(); // its strings are not in the next batch
+  return packed;
+}
+
+/** Empties the scratch buffer: no string of the last batch can be referred to. */
+function startBatch() {
+  pos = 0;
+  place = 0;
+  lastText = [];
+  lastAt = [];
 }
 
 /**
@@ -363,7 +398,7 @@ export function packAttributes(attributes) {
  * `wasm.last_batch_spans()` says how many.
  */
 export function encodeBatch(provider, protobuf, queue, count, room) {
-  pos = 0;
+  startBatch();
   for (let i = 0; i < count; i++) writeSpan(queue[i]);
   const length = pos;
   // The numbers follow the records at the next multiple of 8, in the same

@@ -14,7 +14,10 @@
 //! - `D` three u32: what span limits dropped (attributes, events, links).
 //!
 //! Numbers are little-endian; a string is its UTF-8 length (u32) then its
-//! UTF-8; a counted list is a u32 count then that many key value pairs. A
+//! UTF-8, or, when the length's top bit is set, the rest of that u32 is the
+//! offset in the batch of an earlier string with the same text (keys and
+//! values repeat from span to span, and a reference is cheaper to write than
+//! the text); a counted list is a u32 count then that many key value pairs. A
 //! value is `s` string, `b` byte 0/1, `i` f64 holding a safe integer, `d`
 //! string of `String(number)` then the f64, or `a` u32 count then that many
 //! values.
@@ -33,6 +36,27 @@ use alloc::vec::Vec;
 #[derive(Debug, PartialEq, Eq)]
 pub struct RecordError;
 
+/// A string's length with this bit set is a reference to an earlier string.
+const EARLIER: u32 = 1 << 31;
+
+/// One record of a batch: the batch up to the record's end (the record may
+/// refer to earlier strings), and where the record starts in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record<'a> {
+    upto_end: &'a [u8],
+    start: usize,
+}
+
+impl<'a> Record<'a> {
+    /// A record that is the whole of `bytes` (no earlier strings).
+    pub fn whole(bytes: &'a [u8]) -> Self {
+        Record {
+            upto_end: bytes,
+            start: 0,
+        }
+    }
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -43,6 +67,13 @@ struct Reader<'a> {
 // always inlined: a size-optimized build calls them otherwise, a call per
 // field of every span.
 impl<'a> Reader<'a> {
+    fn of(record: Record<'a>) -> Self {
+        Reader {
+            bytes: record.upto_end,
+            at: record.start,
+        }
+    }
+
     fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
@@ -76,11 +107,22 @@ impl<'a> Reader<'a> {
         Ok(f64::from_le_bytes(self.array()?))
     }
 
-    /// UTF-8 as the facade wrote it (see `span`: not checked again).
-    #[inline(always)]
+    /// UTF-8 as the facade wrote it (see `span`: not checked again), here
+    /// or earlier in the batch: a text written out, before this reference.
     fn string(&mut self) -> Result<&'a [u8], RecordError> {
-        let len = self.u32()? as usize;
-        self.take(len)
+        let len = self.u32()?;
+        if len & EARLIER == 0 {
+            return self.take(len as usize);
+        }
+        let mut earlier = Reader {
+            bytes: self.bytes.get(..self.at - 4).ok_or(RecordError)?,
+            at: (len & !EARLIER) as usize,
+        };
+        let len = earlier.u32()?;
+        if len & EARLIER != 0 {
+            return Err(RecordError);
+        }
+        earlier.take(len as usize)
     }
 
     fn value(&mut self, depth: u8) -> Result<Value<'a>, RecordError> {
@@ -132,15 +174,20 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Splits a run of length-prefixed records; a malformed length ends the run.
-pub fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut r = Reader { bytes, at: 0 };
+/// Splits a batch's run of length-prefixed records; a malformed length ends the run.
+pub fn records(bytes: &[u8]) -> impl Iterator<Item = Record<'_>> {
+    let mut r = Reader::of(Record::whole(bytes));
     core::iter::from_fn(move || {
         if r.done() {
             return None;
         }
         let len = r.u32().ok()? as usize;
-        r.take(len).ok()
+        let start = r.at;
+        r.take(len).ok()?;
+        Some(Record {
+            upto_end: bytes.get(..r.at)?,
+            start,
+        })
     })
 }
 
@@ -159,7 +206,7 @@ pub fn span_numbers(meta: &[u8], index: usize) -> (usize, f64, f64) {
 
 /// Reads a list of `A` attribute sections (a resource's attributes).
 pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> {
-    let mut r = Reader { bytes, at: 0 };
+    let mut r = Reader::of(Record::whole(bytes));
     let mut attributes = Vec::new();
     while !r.done() {
         if r.byte()? != b'A' {
@@ -170,10 +217,10 @@ pub fn parse_attributes(bytes: &[u8]) -> Result<Vec<KeyValue<'_>>, RecordError> 
     Ok(attributes)
 }
 
-/// Reads one record (without its length prefix) into a [`SpanData`] that
+/// Reads one record (found by `records`) into a [`SpanData`] that
 /// borrows from it. Times come separately, as numbers.
-pub fn parse(bytes: &[u8], start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
-    let mut r = Reader { bytes, at: 0 };
+pub fn parse(record: Record<'_>, start_ns: u64, end_ns: u64) -> Result<SpanData<'_>, RecordError> {
+    let mut r = Reader::of(record);
     let trace_id = TraceId::from_hex(r.take(32)?).ok_or(RecordError)?;
     let span_id = SpanId::from_hex(r.take(16)?).ok_or(RecordError)?;
     let parent_span_id = SpanId::from_hex(r.take(16)?);
@@ -310,7 +357,7 @@ mod tests {
             .tag(b'!')
             .tag(2)
             .s("failed");
-        let span = parse(&w.0, 10, 20).unwrap();
+        let span = parse(Record::whole(&w.0), 10, 20).unwrap();
         assert_eq!(span.name, b"GET");
         assert_eq!(span.kind, SpanKind::Client);
         assert_eq!(span.parent_span_id, None);
@@ -363,7 +410,7 @@ mod tests {
             .u32(1)
             .u32(2)
             .u32(3);
-        let span = parse(&w.0, 1000, 5000).unwrap();
+        let span = parse(Record::whole(&w.0), 1000, 5000).unwrap();
         assert_eq!(span.trace_state, b"k=v");
         assert_eq!(span.events.len(), 2);
         assert_eq!(
@@ -391,7 +438,7 @@ mod tests {
             0,
             "child",
         );
-        let span = parse(&w.0, 0, 0).unwrap();
+        let span = parse(Record::whole(&w.0), 0, 0).unwrap();
         assert_eq!(span.parent_span_id.unwrap().to_hex(), "00f067aa0ba902b7");
         assert_eq!(span.kind, SpanKind::Internal);
     }
@@ -408,8 +455,75 @@ mod tests {
             .u32(99)
             .raw(b"short");
         let split: Vec<_> = records(&run.0).collect();
-        assert_eq!(split, vec![&one[..], &two[..]]);
+        let texts: Vec<_> = split.iter().map(|r| &r.upto_end[r.start..]).collect();
+        assert_eq!(texts, vec![&one[..], &two[..]]);
         assert_eq!(parse(split[1], 0, 0).unwrap().name, b"two");
+    }
+
+    /// A batch of records as the facade writes it.
+    fn batch(records: &[Vec<u8>]) -> Vec<u8> {
+        let mut w = W::default();
+        for r in records {
+            w = w.u32(r.len() as u32).raw(r);
+        }
+        w.0
+    }
+
+    #[test]
+    fn a_string_may_refer_to_an_earlier_one_of_the_batch() {
+        let first = W::default()
+            .ids(IDS, 0, "span")
+            .tag(b'A')
+            .s("key")
+            .tag(b's')
+            .s("value")
+            .0;
+        // "span" is at 4 + 65 in the batch: its record's length, ids and kind first.
+        let name_at = 4 + 65;
+        let key_at = name_at + 4 + 4 + 1;
+        let value_at = key_at + 4 + 3 + 1;
+        let second = W::default()
+            .raw(IDS.as_bytes())
+            .tag(0)
+            .u32(EARLIER | name_at)
+            .tag(b'A')
+            .u32(EARLIER | key_at)
+            .tag(b's')
+            .u32(EARLIER | value_at)
+            .tag(b'E')
+            .u32(EARLIER | key_at)
+            .f64(0.0)
+            .u32(0)
+            .0;
+        let run = batch(&[first, second]);
+        let split: Vec<_> = records(&run).collect();
+        let span = parse(split[1], 0, 0).unwrap();
+        assert_eq!(span.name, b"span");
+        assert_eq!(span.attributes[0].key, b"key");
+        assert_eq!(span.attributes[0].value, Value::Str(b"value"));
+        assert_eq!(span.events[0].name, b"key");
+    }
+
+    #[test]
+    fn a_reference_only_reaches_back_to_a_written_string() {
+        let first = W::default().ids(IDS, 0, "span").0;
+        let name_at = 4 + 65;
+        let refer = |at: u32| W::default().raw(IDS.as_bytes()).tag(0).u32(EARLIER | at).0;
+        // To a reference, to itself, beyond the batch, to a length cut short.
+        let to_reference = batch(&[
+            first.clone(),
+            refer(name_at),
+            refer(4 + first.len() as u32 + 4 + 65),
+        ]);
+        let itself = batch(&[first.clone(), refer(4 + first.len() as u32 + 4 + 65)]);
+        let beyond = batch(&[first.clone(), refer(1 << 30)]);
+        let cut = batch(&[first.clone(), refer(name_at + 2)]);
+        for (run, index) in [(&to_reference, 2), (&itself, 1), (&beyond, 1), (&cut, 1)] {
+            let split: Vec<_> = records(run).collect();
+            assert!(parse(split[index], 0, 0).is_err(), "{index} of {run:?}");
+        }
+        let fine: Vec<_> = records(&to_reference).collect();
+        assert_eq!(parse(fine[1], 0, 0).unwrap().name, b"span");
     }
 
     #[test]
@@ -443,7 +557,7 @@ mod tests {
             named().tag(b'Z').0,
             named().tag(b'D').u32(1).0,
         ] {
-            assert!(parse(&bad, 0, 0).is_err(), "{bad:?}");
+            assert!(parse(Record::whole(&bad), 0, 0).is_err(), "{bad:?}");
         }
     }
 }
