@@ -94,7 +94,6 @@ function done(item, a, b, response) {
 
 let observer;
 const pending = []; // items in start order: few at a time, so a list
-let open = 0;
 let timer = 0;
 
 function track(item) {
@@ -113,11 +112,27 @@ function track(item) {
   }
   if (!observer) return;
   pending.push(item);
-  open++;
+  item.i._open++; // per instrumentation, as clearTimingResources is
 }
 
+// The observer's lists are kept as they come and matched a little later, many
+// at once: read one by one, as each request ends, the entries' fields cost
+// several times as much (each a call into the browser, none of them warm).
+const MATCH_AFTER_MS = 50;
+let lists = [];
+let matchTimer = 0;
+
 function onEntries(list) {
-  try {
+  lists.push(list);
+  matchTimer ||= setTimeout(match, MATCH_AFTER_MS);
+}
+
+function match() {
+  clearTimeout(matchTimer);
+  matchTimer = 0;
+  const todo = lists;
+  lists = [];
+  for (const list of todo) try {
     for (const entry of list.getEntries()) {
       const url = entry.name;
       // The request of this entry is the one started closest to it and, among
@@ -156,7 +171,7 @@ function settle(item, force) {
     return;
   }
   item.f = true;
-  if (observer) open--;
+  if (observer) item.i._open--;
   const span = item.s;
   const config = item.i._config;
   if (entry) {
@@ -167,7 +182,7 @@ function settle(item, force) {
     arm(); // kept a while to absorb its entry, should one still come
   }
   span.end(item.d ?? (entry ? Math.max(item.h ?? 0, entry.responseEnd) : (item.d = performance.now())));
-  if (config.clearTimingResources && !open) performance.clearResourceTimings();
+  if (config.clearTimingResources && !item.i._open) performance.clearResourceTimings();
 }
 
 /**
@@ -198,6 +213,7 @@ function arm() {
  */
 function sweep() {
   timer = 0;
+  match();
   const now = performance.now();
   for (const item of [...pending]) {
     const since = item.d ?? (item.c ? undefined : item.h);
@@ -217,5 +233,6 @@ function sweep() {
 }
 
 function flush() {
+  match();
   for (const item of [...pending]) settle(item, true);
 }

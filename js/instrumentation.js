@@ -24,6 +24,7 @@ export class InstrumentationBase {
     this._o = {}; // originals
     this._w = {}; // our wrappers
     this._in = {}; // which wrappers sit in a chain
+    this._open = 0; // requests still waiting for their resource timing
     this.setConfig(config);
     if (this._config.enabled) this.enable();
   }
