@@ -4,7 +4,7 @@
 // and the same abort behaviour, and the body is never read, cloned or held.
 import { context } from "./api.js";
 import { InstrumentationBase, report } from "./instrumentation.js";
-import { startRequest, inject, failed, responded, needsPreflight } from "./http.js";
+import { startRequest, sent, inject, failed, responded, needsPreflight } from "./http.js";
 
 export class FetchInstrumentation extends InstrumentationBase {
   constructor(config) { super("fetch", config); }
@@ -15,6 +15,7 @@ export class FetchInstrumentation extends InstrumentationBase {
 
 // A header the app set itself is left as it was.
 const keep = (headers, key, value) => headers.has(key) || headers.set(key, value);
+const setInRecord = (record, key, value) => { record[key] = value; }; // the app gave no headers
 function keepInRecord(record, key, value) {
   for (const k in record) if (k.toLowerCase() === key) return;
   record[key] = value;
@@ -31,14 +32,16 @@ function wrap(inst, originals) {
     let r;
     if (inst._on && arguments.length) try { r = prepare(inst, input, arguments[1]); } catch (e) { report(e); }
     if (!r) return original.apply(this, arguments);
-    const [item, ctx, init] = r;
+    const [item, init] = r;
     let promise;
     try {
-      promise = context.with(ctx, original, this, input, init);
+      promise = context.with(item.ctx, original, this, input, init);
     } catch (error) {
+      sent(item);
       end(item, error, init);
       throw error;
     }
+    sent(item);
     if (typeof promise?.then !== "function") return promise;
     // A new promise with the same outcome: ours handles the original, the
     // app's rejection stays unhandled if the app leaves it so.
@@ -65,7 +68,7 @@ function prepare(inst, input, init) {
   // A plain init is stood in for by one inheriting from it (fetch reads the
   // same members) with a copy of the headers; another object (a Request, a
   // class with private fields) goes as it is, without trace headers.
-  let headers, ours, record;
+  let headers, ours, record, fresh;
   if (isPlain(init)) {
     // What fetch would send: init's headers, else the Request's.
     const given = init?.headers !== undefined ? init.headers : request?.headers;
@@ -75,7 +78,8 @@ function prepare(inst, input, init) {
     record = (given === undefined || (given !== null && typeof given === "object" && isPlain(given))) && !config.requestHook && !config.applyCustomAttributesOnSpan;
     try {
       // Headers fetch refuses are the app's mistake, for fetch to report.
-      headers = record ? { ...given } : new Headers(given);
+      fresh = record && given === undefined;
+      headers = fresh ? {} : record ? { ...given } : new Headers(given);
     } catch { return; }
     ours = Object.create(init ?? null);
     ours.headers = headers;
@@ -86,19 +90,18 @@ function prepare(inst, input, init) {
     }
   }
   const method = String(init?.method ?? request?.method ?? "GET");
-  const r = startRequest(inst, method, request ? request.url : typeof input === "string" ? input : String(input), "fetch");
-  if (!r) return;
-  const item = r.item;
-  if (!ours) return [item, r.ctx, init];
+  const item = startRequest(inst, method, request ? request.url : typeof input === "string" ? input : String(input), "fetch");
+  if (!item) return;
+  if (!ours) return [item, init];
   try {
-    if (r.inject) inject(r.ctx, headers, record ? keepInRecord : keep);
+    if (item.j) inject(item.ctx, headers, fresh ? setInRecord : record ? keepInRecord : keep);
   } catch (e) { report(e); }
   try {
     config.requestHook?.(item.s, ours);
   } catch (e) { report(e); }
   if (item.x && (init?.mode ?? request?.mode) !== "no-cors") {
-    const sent = record ? Object.entries(headers).map(([n, v]) => [n.toLowerCase(), String(v).trim()]) : [...headers];
-    item.p = needsPreflight(method.toUpperCase(), sent);
+    const sending = record ? Object.entries(headers).map(([n, v]) => [n.toLowerCase(), String(v).trim()]) : [...headers];
+    item.p = needsPreflight(method.toUpperCase(), sending);
   }
-  return [item, r.ctx, ours];
+  return [item, ours];
 }

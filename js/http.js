@@ -24,8 +24,9 @@ const defaultPort = (u) => Number(u.port) || (u.protocol === "https:" ? 443 : 80
 
 /**
  * Starts the span of a request about to be sent, unless it is not to be
- * traced (suppressed, ignored, an exporter's, no provider). Returns the
- * pending item, the context to send it in, and whether headers may go.
+ * traced (suppressed, ignored, an exporter's, no provider). Returns its
+ * item, with the context to send it in (`ctx`) and whether trace headers
+ * may go (`j`).
  */
 export function startRequest(inst, method, raw, kind) {
   const tracer = inst._tracer();
@@ -47,11 +48,18 @@ export function startRequest(inst, method, raw, kind) {
   const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": same ? here.host : u.hostname, "server.port": same ? here.port : defaultPort(u) };
   if (upper !== method || !known) attributes["http.request.method_original"] = method;
   const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
-  // Every field from the start, so that all items share one shape.
-  const item = { s: span, u: url, k: kind, t: performance.now(), x: !same && u.origin !== here.origin, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false };
-  if (span.isRecording()) track(item);
-  return { item, ctx: trace.setSpan(ctx, span), inject: !item.x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
+  const x = !same && u.origin !== here.origin;
+  // Every field from the start, so that all items share one shape. The
+  // request's start is our span's (one clock read, not two).
+  return { s: span, u: url, k: kind, t: span._start ?? performance.now(), x, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false, ctx: trace.setSpan(ctx, span), j: !x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
 }
+
+/**
+ * The request is on its way (or about to be, for an XHR, whose events can
+ * come during send): from now on its span waits for its response and
+ * timing. A fetch calls this after the native call, which then starts sooner.
+ */
+export const sent = (item) => item.s.isRecording() && track(item);
 
 export const inject = (ctx, carrier, set) => propagation.inject(ctx, carrier, { set });
 

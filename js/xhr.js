@@ -2,7 +2,7 @@
 // set with the native setRequestHeader where the app set none; the span ends
 // on the request's own loadend (our listener, never one of the app's).
 import { InstrumentationBase, report } from "./instrumentation.js";
-import { startRequest, inject, failed, responded, needsPreflight } from "./http.js";
+import { startRequest, sent, inject, failed, responded, needsPreflight } from "./http.js";
 
 const states = new WeakMap(); // xhr → { m: method, u: url, h: [[name, value]], i: item, r: why it failed }
 const listening = new WeakSet();
@@ -47,13 +47,14 @@ export class XMLHttpRequestInstrumentation extends InstrumentationBase {
 function start(inst, xhr, o) {
   const st = states.get(xhr);
   if (!st || xhr.readyState !== 1 || st.i?.d === undefined && st.i) return;
-  const r = startRequest(inst, st.m, st.u, "xmlhttprequest");
-  if (!r) return;
-  const item = (st.i = r.item);
+  const item = startRequest(inst, st.m, st.u, "xmlhttprequest");
+  if (!item) return;
+  st.i = item;
   st.r = undefined;
+  sent(item);
   const set = st.h.map(([n]) => n);
   try {
-    if (r.inject) inject(r.ctx, xhr, (x, k, v) => set.includes(k) || (o.setRequestHeader.call(x, k, v), st.h.push([k, v])));
+    if (item.j) inject(item.ctx, xhr, (x, k, v) => set.includes(k) || (o.setRequestHeader.call(x, k, v), st.h.push([k, v])));
     item.p = item.x && needsPreflight(st.m.toUpperCase(), st.h);
   } catch (e) { report(e); }
   if (!listening.has(xhr)) {
