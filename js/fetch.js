@@ -35,6 +35,7 @@ function wrap(inst, originals) {
     const [item, init] = r;
     let promise;
     try {
+      item.t = performance.now();
       promise = context.with(item.ctx, original, this, input, init);
     } catch (error) {
       sent(item);

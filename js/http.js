@@ -49,11 +49,11 @@ export function startRequest(inst, method, raw, kind) {
   if (upper !== method || !known) attributes["http.request.method_original"] = method;
   const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
   const x = !same && u.origin !== here.origin;
-  // Every field from the start, so that all items share one shape. `t` is
-  // read after the span is made, as close to the send as it can be: with
-  // requests to one URL started in a row, it is what tells their entries
-  // apart (the span's own start, earlier, let one take the next one's).
-  return { s: span, u: url, k: kind, t: performance.now(), x, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false, ctx: trace.setSpan(ctx, span), j: !x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
+  // Every field from the start, so that all items share one shape. `t`, the
+  // send's time, is set by the caller just before it (NaN matches nothing):
+  // with requests to one URL started in a row, it is what tells their
+  // entries apart.
+  return { s: span, u: url, k: kind, t: NaN, x, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false, ctx: trace.setSpan(ctx, span), j: !x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
 }
 
 /**

@@ -61,6 +61,7 @@ function start(inst, xhr, o) {
     listening.add(xhr);
     for (const type of ["abort", "error", "timeout", "loadend"]) xhr.addEventListener(type, onEvent);
   }
+  item.t = performance.now();
   return item;
 }
 
