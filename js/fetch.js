@@ -15,7 +15,6 @@ export class FetchInstrumentation extends InstrumentationBase {
 
 // A header the app set itself is left as it was.
 const keep = (headers, key, value) => headers.has(key) || headers.set(key, value);
-const setInRecord = (record, key, value) => { record[key] = value; }; // the app gave no headers
 function keepInRecord(record, key, value) {
   for (const k in record) if (k.toLowerCase() === key) return;
   record[key] = value;
@@ -69,7 +68,7 @@ function prepare(inst, input, init) {
   // A plain init is stood in for by one inheriting from it (fetch reads the
   // same members) with a copy of the headers; another object (a Request, a
   // class with private fields) goes as it is, without trace headers.
-  let headers, ours, record, fresh;
+  let headers, ours, record;
   if (isPlain(init)) {
     // What fetch would send: init's headers, else the Request's.
     const given = init?.headers !== undefined ? init.headers : request?.headers;
@@ -79,8 +78,7 @@ function prepare(inst, input, init) {
     record = (given === undefined || (given !== null && typeof given === "object" && isPlain(given))) && !config.requestHook && !config.applyCustomAttributesOnSpan;
     try {
       // Headers fetch refuses are the app's mistake, for fetch to report.
-      fresh = record && given === undefined;
-      headers = fresh ? {} : record ? { ...given } : new Headers(given);
+      headers = record ? { ...given } : new Headers(given);
     } catch { return; }
     ours = Object.create(init ?? null);
     ours.headers = headers;
@@ -95,7 +93,7 @@ function prepare(inst, input, init) {
   if (!item) return;
   if (!ours) return [item, init];
   try {
-    if (item.j) inject(item.ctx, headers, fresh ? setInRecord : record ? keepInRecord : keep);
+    if (item.j) inject(item.ctx, headers, record ? keepInRecord : keep);
   } catch (e) { report(e); }
   try {
     config.requestHook?.(item.s, ours);
