@@ -128,12 +128,22 @@ test("fetch: a CLIENT span per request, named by the method, with the stable HTT
   assert.equal(lower.attrs["http.request.method_original"], "post");
 });
 
-test("URLs resolve as the browser resolves them: paths (the fast way and the parser's), relative URLs, and against a <base> of another origin", async () => {
+test("URLs resolve as the browser resolves them: paths and absolute URLs (the fast way and the parser's), relative URLs, and against a <base> of another origin", async () => {
   const RAW = ["/api/echo?i=1", "/a/b.json", "/a/./b", "/a/../b", "/.", "/..", "/a/.hidden", "/a b", "/a%2e/b", "/a/%2e%2e/b", "/a/%2E/b",
-    "/x?y=/./z", "/x#f", '/x"', "/x<", "/x'", "/é", "/a//b", "/%zz", "/x{y}", "/a|b", "/a\tb", "/", "rel/x?y", "../up", "?q", "//localhost:1/x", "/\\x", "http://127.0.0.1:1/abs"];
+    "/x?y=/./z", "/x#f", '/x"', "/x<", "/x'", "/é", "/a//b", "/%zz", "/x{y}", "/a|b", "/a\tb", "/", "rel/x?y", "../up", "?q", "//localhost:1/x", "/\\x", "http://127.0.0.1:1/abs",
+    // Absolute URLs: the fast way when the origin is written as the parser writes it, the parser's otherwise.
+    "PAGE/api/echo?i=1", "PAGE/a/../b", "PAGE", "PAGE?q", "PAGE#f", "PAGE//x", "http://127.0.0.1:1/abs?x=//u@v", "https://example.com:443/x", "http://EXAMPLE.com/x",
+    "HTTP://example.com/x", "http://example.com:80/x", "http://127.1:1/x", "http://u:p@127.0.0.1:1/x", "http://ex\tample.com/x", "http://example.com./x", "http://[::1]:1/x", "https://xn--bcher-kva.example/x", "http://bücher.example/x", "ftp://example.com/x"];
   const t = await inPage(async (wt, env) => {
-    const { resolveUrl } = await import("/pkg/instrumentation.js");
-    const check = () => env.arg.map((raw) => [raw, resolveUrl(raw, location.origin), new URL(raw, document.baseURI).href]);
+    const { locate } = await import("/pkg/instrumentation.js");
+    const check = () => env.arg.map((given) => {
+      const raw = given.replace(/^PAGE/, location.origin);
+      const u = new URL(raw, document.baseURI);
+      const [url, site, full] = locate(raw);
+      const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+      const expected = u.protocol.startsWith("http") ? [u.href, u.origin, u.hostname, port, u.href.replace(u.username ? `${u.username}:${u.password}@` : "\0", "REDACTED:REDACTED@")] : [u.href];
+      return [raw, site ? [url, site.origin, site.host, site.port, full || url] : [url], expected];
+    });
     const before = check();
     await (await fetch("/api/echo?before-base")).text();
     const base = document.createElement("base");
@@ -146,7 +156,7 @@ test("URLs resolve as the browser resolves them: paths (the fast way and the par
   }, { arg: RAW });
   const { spans, faults } = await t.collect();
   assert.deepEqual(faults, []);
-  for (const [raw, ours, browsers] of [...t.result.before, ...t.result.after]) assert.equal(ours, browsers, `${JSON.stringify(raw)} resolves as the browser does`);
+  for (const [raw, ours, browsers] of [...t.result.before, ...t.result.after]) assert.deepEqual(ours, browsers, `${JSON.stringify(raw)} resolves as the browser does`);
   const A = new URL(servers.A);
   const B = new URL(servers.B);
   const local = one(spans, "?before-base");

@@ -4,7 +4,7 @@
 // and the same abort behaviour, and the body is never read, cloned or held.
 import { context } from "./api.js";
 import { InstrumentationBase, report } from "./instrumentation.js";
-import { startRequest, sent, inject, failed, responded, needsPreflight } from "./http.js";
+import { startRequest, sent, inject, failed, arrived, needsPreflight } from "./http.js";
 
 export class FetchInstrumentation extends InstrumentationBase {
   constructor(config) { super("fetch", config); }
@@ -28,10 +28,10 @@ const isPlain = (object) => {
 function wrap(inst, originals) {
   return function fetch(input) {
     const original = originals.fetch;
-    let r;
-    if (inst._on && arguments.length) try { r = prepare(inst, input, arguments[1]); } catch (e) { report(e); }
-    if (!r) return original.apply(this, arguments);
-    const [item, init] = r;
+    let item;
+    if (inst._on && arguments.length) try { item = prepare(inst, input, arguments[1]); } catch (e) { report(e); }
+    if (!item) return original.apply(this, arguments);
+    const init = item.n;
     let promise;
     try {
       item.t = performance.now();
@@ -47,7 +47,7 @@ function wrap(inst, originals) {
     // app's rejection stays unhandled if the app leaves it so.
     return promise.then(
       (response) => {
-        try { responded(item, response.status, init, response); } catch (e) { report(e); }
+        try { arrived(item, response); } catch (e) { report(e); }
         return response;
       },
       (error) => {
@@ -91,7 +91,8 @@ function prepare(inst, input, init) {
   const method = String(init?.method ?? request?.method ?? "GET");
   const item = startRequest(inst, method, request ? request.url : typeof input === "string" ? input : String(input), "fetch");
   if (!item) return;
-  if (!ours) return [item, init];
+  item.n = ours ?? init; // what fetch is given: ours with the trace headers, or the app's
+  if (!ours) return item;
   try {
     if (item.j) inject(item.ctx, headers, record ? keepInRecord : keep);
   } catch (e) { report(e); }
@@ -102,5 +103,5 @@ function prepare(inst, input, init) {
     const sending = record ? Object.entries(headers).map(([n, v]) => [n.toLowerCase(), String(v).trim()]) : [...headers];
     item.p = needsPreflight(method.toUpperCase(), sending);
   }
-  return [item, ours];
+  return item;
 }

@@ -7,7 +7,7 @@
 // fetch's end time. No timer per request (one shared sweep ends what waits
 // too long) and no body is ever touched.
 import { context, trace, propagation, SpanKind, SpanStatusCode, isTracingSuppressed } from "./api.js";
-import { resolveUrl, matches, addNetworkEvents, report } from "./instrumentation.js";
+import { locate, pageSite, matches, addNetworkEvents, report } from "./instrumentation.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "QUERY"];
 const SIMPLE_METHOD = /^(GET|HEAD|POST)$/;
@@ -17,10 +17,6 @@ const SIMPLE_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data|t
 /** Whether a request with these headers (name → value) needs a CORS preflight. */
 export const needsPreflight = (method, headers) =>
   !SIMPLE_METHOD.test(method) || headers.some(([n, v]) => !SIMPLE_HEADER.test(n) && !(n === "content-type" && SIMPLE_TYPE.test(v)));
-
-// The page's origin, host and port: the same for the page's life.
-let page;
-const defaultPort = (u) => Number(u.port) || (u.protocol === "https:" ? 443 : 80);
 
 /**
  * Starts the span of a request about to be sent, unless it is not to be
@@ -32,28 +28,23 @@ export function startRequest(inst, method, raw, kind) {
   const tracer = inst._tracer();
   const ctx = context.active();
   if (!tracer || isTracingSuppressed(ctx)) return;
-  // Most requests go to the page's own origin: then the URL's parts are the
-  // page's, known already (each read of a URL part is a call into the browser).
-  const here = (page ??= { origin: location.origin, host: location.hostname, port: defaultPort(location) });
-  let url;
-  try { url = resolveUrl(raw, here.origin); } catch { return; } // an invalid URL, for fetch to refuse
-  const same = url.startsWith(here.origin) && url[here.origin.length] === "/";
-  const u = same ? undefined : new URL(url);
-  if (!same && !u.protocol.startsWith("http")) return; // data:, blob: never reach the network
+  let url, site, full;
+  try { [url, site, full] = locate(raw); } catch { return; } // an invalid URL, for fetch to refuse
+  if (!site) return; // data:, blob: never reach the network
   const config = inst._config;
   if (inst._isExporter(url) || matches(url, raw, config.ignoreUrls)) return;
   const upper = method.toUpperCase();
   const known = METHODS.includes(upper);
-  const full = !same && (u.username || u.password) ? url.replace(/\/\/[^@/]*@/, "//REDACTED:REDACTED@") : url;
-  const attributes = { "http.request.method": known ? upper : "_OTHER", "url.full": full, "server.address": same ? here.host : u.hostname, "server.port": same ? here.port : defaultPort(u) };
-  if (upper !== method || !known) attributes["http.request.method_original"] = method;
-  const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, attributes }, ctx);
-  const x = !same && u.origin !== here.origin;
+  // A ready list: the span takes it as it is (a sampler is given an object).
+  const list = ["http.request.method", known ? upper : "_OTHER", "url.full", full || url, "server.address", site.host, "server.port", site.port];
+  if (upper !== method || !known) list.push("http.request.method_original", method);
+  const span = tracer.startSpan(known ? upper : "HTTP", { kind: SpanKind.CLIENT, _list: list }, ctx);
+  const x = site !== pageSite(); // locate gives the page's own site for its origin
   // Every field from the start, so that all items share one shape. `t`, the
   // send's time, is set by the caller just before it (NaN matches nothing):
   // with requests to one URL started in a row, it is what tells their
   // entries apart.
-  return { s: span, u: url, k: kind, t: NaN, x, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false, ctx: trace.setSpan(ctx, span), j: !x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
+  return { s: span, u: url, k: kind, t: NaN, x, i: inst, p: false, h: undefined, r: undefined, d: undefined, e: undefined, f: false, c: false, n: undefined, ctx: trace.setSpan(ctx, span), j: !x || matches(url, raw, config.propagateTraceHeaderCorsUrls) };
 }
 
 /**
@@ -84,20 +75,43 @@ export function responded(item, status, a, b) {
     span.setAttribute("error.type", String(status));
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  done(item, a, b, b);
+  done(item, a, b);
 }
 
-function done(item, a, b, response) {
+function done(item, a, b) {
   const hook = item.i._config.applyCustomAttributesOnSpan;
   if (hook) try { b === undefined ? hook(item.s, a) : hook(item.s, a, b); } catch (e) { report(e); }
   // A fetch that got its headers ends when its body is complete, which its
   // resource-timing entry tells (Chromium queues it once the app has read the
-  // body, cancelled it or let it go); anything else has ended now.
-  if (observer && Object(response) === response) {
-    item.h = performance.now();
-    item.r = new WeakRef(response); // to see whether the app reads it, without keeping it
-  } else item.d = performance.now();
+  // body, cancelled it or let it go); anything else has ended now (a fetch's
+  // headers came at `h`).
+  if (!observer || !item.r) item.d = item.h ?? performance.now();
   settle(item);
+}
+
+// A fetch's response is handled with the next match, not as it comes: our
+// handler runs before the app's, so the less it does, the sooner the app
+// has its response. Until then the item holds it (`r`, weakly after).
+let arrivals = [];
+
+/** A fetch's response (its headers) came: noted now, handled a little later. */
+export function arrived(item, response) {
+  item.h = performance.now();
+  item.r = response;
+  arrivals.push(item);
+  matchTimer ||= setTimeout(match, MATCH_AFTER_MS);
+}
+
+function handleArrivals() {
+  const todo = arrivals;
+  arrivals = [];
+  for (const item of todo) {
+    const response = item.r;
+    // Weakly from now: to see whether the app reads it, without keeping it.
+    item.r = Object(response) === response ? new WeakRef(response) : undefined;
+    try { responded(item, response?.status, item.n, response); } catch (e) { report(e); }
+    item.n = undefined; // the item waits for its entry: it must not keep a body
+  }
 }
 
 // ---- matching resource timing entries to requests --------------------------
@@ -140,6 +154,7 @@ function onEntries(list) {
 function match() {
   clearTimeout(matchTimer);
   matchTimer = 0;
+  handleArrivals();
   const todo = lists;
   lists = [];
   for (const list of todo) try {

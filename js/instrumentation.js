@@ -87,18 +87,35 @@ const base = () => globalThis.document?.baseURI ?? location.href;
 const absolute = (url) => new URL(url, base());
 
 // A path from the root in characters the URL parser keeps as they are (no
-// dot segment, nothing it would percent-encode, strip or change): resolved
-// against the page's origin, it is what the parser would give, at a
-// fraction of the cost.
+// dot segment, nothing it would percent-encode, strip or change): after the
+// page's origin, it is what the parser would give, at a fraction of the cost.
 const PLAIN_PATH = /^(?!.*\/(?:\.|%2e))\/(?!\/)[\w\-.~!$&()*+,;=:@/?%]*$/i;
+const defaultPort = (u) => Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+const siteOf = (u) => ({ origin: u.origin, host: u.hostname, port: defaultPort(u) });
 
-/** The absolute URL of `raw` as fetch and XHR resolve it; throws if invalid. */
-export function resolveUrl(raw, origin) {
-  if (typeof raw === "string" && PLAIN_PATH.test(raw)) {
-    const b = base();
-    if (b.startsWith(origin) && b[origin.length] === "/") return origin + raw;
+/** The page's origin, host and port: the same for the page's life. */
+let page;
+export const pageSite = () => (page ??= siteOf(location));
+
+/**
+ * Where `raw` goes, as fetch and XHR resolve it: [absolute URL, its
+ * origin's { origin, host, port } (none when not http or https), and when
+ * it has credentials, the URL with them redacted]. Throws if `raw` is invalid.
+ */
+export function locate(raw) {
+  const here = pageSite();
+  const origin = here.origin;
+  if (typeof raw === "string") {
+    // A plain path where the base URL is on the page's origin, or the page's
+    // origin (not an opaque one, "null") and a plain path.
+    if (PLAIN_PATH.test(raw)) {
+      const b = base();
+      if (b.startsWith(origin) && b[origin.length] === "/") return [origin + raw, here];
+    } else if (origin !== "null" && raw.startsWith(origin) && PLAIN_PATH.test(raw.slice(origin.length))) return [raw, here];
   }
-  return absolute(raw).href;
+  const u = absolute(raw);
+  const url = u.href;
+  return [url, u.protocol.startsWith("http") && (u.origin === origin ? here : siteOf(u)), (u.username || u.password) && url.replace(/\/\/[^@/]*@/, "//REDACTED:REDACTED@")];
 }
 
 /** OpenTelemetry's rule: a string matches exactly (absolute, or as written), a RegExp anywhere. */

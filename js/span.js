@@ -6,6 +6,12 @@ import { context, trace, SpanKind, SpanStatusCode, TraceFlags, SamplingDecision,
 
 const NONE = Object.freeze([]); // no events or links yet: no array per span
 
+function fromList(list) {
+  const attributes = {};
+  for (let i = 0; i < list.length; i += 2) attributes[list[i]] = list[i + 1];
+  return attributes;
+}
+
 export class Span {
   constructor(tracer, name, kind, spanContext, parentSpanId, startMs, attributes) {
     this._tracer = tracer;
@@ -25,6 +31,12 @@ export class Span {
     this._ended = false;
     this._end = 0;
     if (attributes) this.setAttributes(attributes);
+  }
+  /** Attributes as a ready [key, value, …] list, taken as it is when within the limits. */
+  _setList(list) {
+    const limits = this._limits;
+    if (list.length > limits.attributeCountLimit * 2 || limits.attributeValueLengthLimit < Infinity) this.setAttributes(fromList(list));
+    else this._attributes = list;
   }
   spanContext() { return this._spanContext; }
   isRecording() { return !this._ended; }
@@ -168,7 +180,7 @@ export class Tracer {
       // The default, ParentBased(AlwaysOn), decided inline.
       sampled = !hasParent || parent.deferred || (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
     } else {
-      result = sampler.shouldSample(options.root ? trace.deleteSpan(ctx) : ctx, traceId, name, kind, options.attributes ?? EMPTY, options.links ?? NONE);
+      result = sampler.shouldSample(options.root ? trace.deleteSpan(ctx) : ctx, traceId, name, kind, options.attributes ?? (options._list ? fromList(options._list) : EMPTY), options.links ?? NONE);
       // RECORD (recording, not sampled) is taken as NOT_RECORD: unsampled spans are never exported.
       sampled = result?.decision === SamplingDecision.RECORD_AND_SAMPLED;
     }
@@ -180,6 +192,7 @@ export class Tracer {
     if (result?.traceState) spanContext.traceState = result.traceState;
     if (!sampled) return new NonRecordingSpan(spanContext);
     const span = new Span(this, name, kind, spanContext, hasParent ? parent.spanId : "", startMs, options.attributes);
+    if (options._list) span._setList(options._list);
     if (result?.attributes) span.setAttributes(result.attributes);
     if (options.links) span.addLinks(options.links);
     return span;
