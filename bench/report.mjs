@@ -3,7 +3,7 @@
 // each figure's median and spread over the repetitions, the ratio against
 // the reference, and the target the project set for it.
 //
-//   node report.mjs --browser F --collector F --json OUT --md OUT [--mode full|quick] [--elapsed S]
+//   node report.mjs --browser F[,F…] --collector F --json OUT --md OUT [--mode full|quick] [--elapsed S]
 import { readFileSync, writeFileSync, existsSync, readdirSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
@@ -14,7 +14,20 @@ const ROOT = resolve(HERE, "..");
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const readJson = (path) => (path && existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : null);
-const browser = readJson(opt("--browser"));
+// --browser takes one run's file, or several separated by commas: their
+// samples pooled (repetitions appended), the first file's metadata kept. One
+// run cannot tell 3.75x from 4x on fetch/XHR; pooling several runs of the
+// same code can.
+const browser = pool((opt("--browser") ?? "").split(",").filter(Boolean).map(readJson).filter(Boolean));
+function pool(runs) {
+  if (runs.length < 2) return runs[0] ?? null;
+  const workloads = {};
+  for (const run of runs)
+    for (const [w, bySdk] of Object.entries(run.workloads ?? {}))
+      for (const [sdk, byKey] of Object.entries(bySdk))
+        for (const [key, xs] of Object.entries(byKey)) (((workloads[w] ??= {})[sdk] ??= {})[key] ??= []).push(...xs);
+  return { ...runs[0], workloads, errors: runs.flatMap((r) => r.errors ?? []), params: { ...runs[0].params, httpReps: runs.reduce((n, r) => n + (r.params?.httpReps ?? 0), 0) } };
+}
 const collector = readJson(opt("--collector"));
 const mode = opt("--mode", "full");
 const profile = opt("--profile", "release");
